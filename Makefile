@@ -1,0 +1,42 @@
+# podwright — every set-up step lives here, so a fresh machine needs only `make demo` or `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+EXTRAS := local,piper,asr,dev
+# llama-cpp-python builds from source (~8 min on 2 cores, once: pip caches the wheel).
+export CMAKE_BUILD_PARALLEL_LEVEL ?= 2
+export PODWRIGHT_DEMO_OUT ?= out/demo
+
+.PHONY: setup demo test check fmt bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/podwright produce --show examples/show.toml --offline --minutes 1.5 --tier draft \
+		--topic "Why the night sky is dark: Olbers' paradox" --out $(PODWRIGHT_DEMO_OUT)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+check: $(STAMP)
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -q
+
+fmt: $(STAMP)
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) out bench/out .pytest_cache .mypy_cache .ruff_cache

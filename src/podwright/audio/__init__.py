@@ -1,0 +1,1 @@
+"""Layer 2: mixing, loudness mastering, MP3 encoding and tagging, chapters and transcripts."""

@@ -1,0 +1,1 @@
+"""Layer 3: where render sessions run: local (embedded default), Ray, Modal."""

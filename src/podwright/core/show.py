@@ -1,0 +1,256 @@
+"""A show: who speaks, for whom, in what style, with which segment flow, models and voices.
+
+A show is read from a TOML file (see ``podwright init``) and validated here; everything an episode
+needs to know about its show travels in this one frozen record.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+from pydantic import Field, field_validator, model_validator
+
+from podwright.core.model import Record
+
+__all__ = [
+    "AudioSettings",
+    "Host",
+    "LLMSettings",
+    "ModelRoute",
+    "ModelTier",
+    "Publishing",
+    "Schedule",
+    "SegmentSpec",
+    "Show",
+    "Task",
+    "Tier",
+    "VoiceRef",
+]
+
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+class Tier(StrEnum):
+    """Which cast renders an episode: a cheap, fast draft or the publishable final voice."""
+
+    DRAFT = "draft"
+    FINAL = "final"
+
+
+class ModelTier(StrEnum):
+    """Which class of model a task is routed to."""
+
+    PRIMARY = "primary"
+    LIGHT = "light"
+
+
+class Task(StrEnum):
+    """Every kind of LLM call the script pipeline makes; routing is by task, never by substring."""
+
+    SOURCE_SUMMARY = "source_summary"
+    RESEARCH = "research"
+    OUTLINE = "outline"
+    SEGMENT = "segment"
+    SUMMARY = "summary"
+    INTRO = "intro"
+    CONCLUSION = "conclusion"
+    METADATA = "metadata"
+    IMAGE_PROMPTS = "image_prompts"
+
+
+#: Formulaic tasks go to the light model by default; writing goes to the primary one.
+DEFAULT_TASK_TIERS: dict[Task, ModelTier] = {
+    Task.SOURCE_SUMMARY: ModelTier.LIGHT,
+    Task.RESEARCH: ModelTier.PRIMARY,
+    Task.OUTLINE: ModelTier.PRIMARY,
+    Task.SEGMENT: ModelTier.PRIMARY,
+    Task.SUMMARY: ModelTier.LIGHT,
+    Task.INTRO: ModelTier.PRIMARY,
+    Task.CONCLUSION: ModelTier.PRIMARY,
+    Task.METADATA: ModelTier.LIGHT,
+    Task.IMAGE_PROMPTS: ModelTier.LIGHT,
+}
+
+
+class VoiceRef(Record):
+    """One voice of one engine, with the engine settings that change its sound."""
+
+    engine: str
+    """Registered engine name: ``hibari``, ``piper``, ``openai_speech``, ``chatterbox`` or a plugin."""
+    voice: str
+    """The engine's voice id (``heart``, ``en_US-joe-medium``, a reference clip path for chatterbox)."""
+    settings: dict[str, str | int | float | bool] = Field(default_factory=dict)
+    """Engine settings that change the audio (speed, seed, noise scales...); part of the chunk key."""
+
+
+class Host(Record):
+    """A person on the show: an id used in scripts, a display name, a persona and a voice per tier."""
+
+    id: str
+    """Short, stable speaker id used in every Turn (lower-case slug)."""
+    name: str
+    """Display name, as spoken and shown in transcripts."""
+    persona: str = ""
+    """Who this host is and how they talk; goes into the static prompt prefix."""
+    voices: dict[Tier, VoiceRef]
+    """The host's voice for each tier; both ``draft`` and ``final`` are required."""
+    words_per_minute: float = Field(default=150.0, gt=40, lt=400)
+    """Speaking rate used to size segments and estimate audio length before a render measures it."""
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not _SLUG.match(value):
+            raise ValueError(f"host id {value!r} must be a lower-case slug like 'ava' or 'host_2'")
+        return value
+
+    @field_validator("voices")
+    @classmethod
+    def _both_tiers(cls, value: dict[Tier, VoiceRef]) -> dict[Tier, VoiceRef]:
+        missing = [tier.value for tier in Tier if tier not in value]
+        if missing:
+            raise ValueError(f"a voice is required for tier(s) {', '.join(missing)}")
+        return value
+
+    def voice(self, tier: Tier) -> VoiceRef:
+        """The host's voice for ``tier``."""
+        return self.voices[tier]
+
+
+class SegmentSpec(Record):
+    """One step of the show's segment template."""
+
+    kind: str
+    """What this segment is (``deep_dive``, ``debate``, ``listener_questions``...)."""
+    intent: str
+    """What the segment should achieve; given to the outline and dialogue writers."""
+    share: float = Field(gt=0, le=1)
+    """Target share of the body's length (the shares of a template are normalized)."""
+
+
+class ModelRoute(Record):
+    """A model id with optional fallbacks (sent as OpenRouter's ``models`` list)."""
+
+    model: str
+    fallbacks: tuple[str, ...] = ()
+
+
+class LLMSettings(Record):
+    """Which provider writes the script and how tasks are routed to models."""
+
+    provider: str = "local"
+    """``local`` (embedded llama.cpp model, offline) or ``openai_compat`` (OpenRouter or any compatible API)."""
+    base_url: str = "https://openrouter.ai/api/v1"
+    api_key_env: str = "OPENROUTER_API_KEY"
+    """Name of the environment variable holding the key; the key itself never goes in a show file."""
+    tiers: dict[ModelTier, ModelRoute] = Field(
+        default_factory=lambda: {
+            ModelTier.PRIMARY: ModelRoute(model="anthropic/claude-sonnet-4.5"),
+            ModelTier.LIGHT: ModelRoute(model="google/gemini-2.5-flash-lite"),
+        }
+    )
+    tasks: dict[Task, ModelTier] = Field(default_factory=dict)
+    """Overrides of the default task → tier routing."""
+    max_concurrency: int = Field(default=4, ge=1, le=64)
+    temperature: float = Field(default=0.7, ge=0, le=2)
+    timeout_s: float = Field(default=120.0, gt=0)
+
+    def tier_for(self, task: Task) -> ModelTier:
+        """The model tier ``task`` is routed to."""
+        return self.tasks.get(task, DEFAULT_TASK_TIERS[task])
+
+    def route_for(self, task: Task) -> ModelRoute:
+        """The model route ``task`` is routed to."""
+        return self.tiers[self.tier_for(task)]
+
+
+class AudioSettings(Record):
+    """Mastering targets and optional music."""
+
+    loudness_lufs: float = Field(default=-16.0, ge=-31, le=-9)
+    """Integrated loudness target; -16 for stereo podcasts, -19 is the mono standard."""
+    true_peak_db: float = Field(default=-1.0, le=0)
+    sample_rate: int = 44100
+    bitrate_kbps: int = Field(default=128, ge=32, le=320)
+    music: str | None = None
+    """Optional intro/outro music file, ducked under speech."""
+    gap_same_speaker_s: float = Field(default=0.25, ge=0)
+    gap_speaker_change_s: float = Field(default=0.45, ge=0)
+    gap_segment_s: float = Field(default=1.2, ge=0)
+
+
+class Publishing(Record):
+    """What podcast apps and YouTube show about the show."""
+
+    author: str = "podwright"
+    email: str = ""
+    website: str = ""
+    category: str = "Technology"
+    explicit: bool = False
+    description: str = ""
+    palette: tuple[str, ...] = ("#1d3557", "#457b9d", "#f1faee", "#e63946")
+    """Title-card colours: background, accent, text, highlight."""
+
+
+class Schedule(Record):
+    """A recurring show: when episodes are due and where their topics come from."""
+
+    cron: str
+    """Cron expression in UTC, e.g. ``0 6 * * 1`` for Mondays at 06:00."""
+    topics: tuple[str, ...] = ()
+    topics_file: str | None = None
+    topics_feed: str | None = None
+    minutes: float = 10.0
+
+
+class Show(Record):
+    """Everything an episode needs to know about its show."""
+
+    name: str
+    slug: str
+    """Folder and id-safe name (lower-case slug)."""
+    language: str = "en"
+    audience: str = "curious listeners"
+    style: str = "warm, clear, conversational; concrete examples over abstractions"
+    hosts: tuple[Host, ...] = Field(min_length=1, max_length=4)
+    template: tuple[SegmentSpec, ...] = Field(min_length=1)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    budget_usd: float | None = Field(default=None, gt=0)
+    """Maximum LLM spend per episode; a call that would exceed it is refused before it is made."""
+    lexicon: dict[str, str] = Field(default_factory=dict)
+    """Pronunciation lexicon: word → respelling, applied before synthesis."""
+    audio: AudioSettings = Field(default_factory=AudioSettings)
+    publishing: Publishing = Field(default_factory=Publishing)
+    schedule: Schedule | None = None
+
+    @field_validator("slug")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not _SLUG.match(value):
+            raise ValueError(f"show slug {value!r} must be a lower-case slug like 'signal-and-noise'")
+        return value
+
+    @model_validator(mode="after")
+    def _unique_hosts(self) -> Show:
+        ids = [host.id for host in self.hosts]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"host ids must be unique, got {ids}")
+        return self
+
+    def host(self, host_id: str) -> Host:
+        """The host with ``host_id``; ``KeyError`` if unknown."""
+        for host in self.hosts:
+            if host.id == host_id:
+                return host
+        raise KeyError(host_id)
+
+    @property
+    def host_ids(self) -> tuple[str, ...]:
+        """The ids of the show's hosts, in order."""
+        return tuple(host.id for host in self.hosts)
+
+    @property
+    def words_per_minute(self) -> float:
+        """The hosts' mean speaking rate."""
+        return sum(host.words_per_minute for host in self.hosts) / len(self.hosts)

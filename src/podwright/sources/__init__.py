@@ -1,0 +1,1 @@
+"""Layer 2: ingest text, Markdown, PDF and HTML files or URLs into SourceDocs."""

@@ -1,0 +1,1 @@
+"""Layer 2: text-to-speech engines behind the TTSEngine protocol, and the content-addressed chunk cache."""

@@ -8,7 +8,7 @@ import pytest
 
 import podwright
 
-PACKAGES = ["podwright", "podwright.core"]
+PACKAGES = ["podwright", "podwright.core", "podwright.sources"]
 
 
 @pytest.mark.parametrize("package", PACKAGES)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from podwright import __version__
-from podwright.cli import queue, rendering, scripting, studio
+from podwright.cli import costs, queue, rendering, scripting, studio
 
 __all__ = ["app", "main"]
 
@@ -31,7 +31,7 @@ def _root(
     """Topic or documents in, publishable podcast episodes out."""
 
 
-for module in (scripting, rendering, queue, studio):
+for module in (scripting, rendering, costs, queue, studio):
     module.register(app)
 
 

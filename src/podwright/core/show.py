@@ -221,6 +221,12 @@ class Show(Record):
     lexicon: dict[str, str] = Field(default_factory=dict)
     """Pronunciation lexicon: word → respelling, applied before synthesis."""
     audio: AudioSettings = Field(default_factory=AudioSettings)
+    engines: dict[str, dict[str, str | int | float | bool]] = Field(default_factory=dict)
+    """Per-engine construction options, e.g. ``[engines.openai_speech] base_url = ...``.
+
+    An option named ``api_key_env`` names the environment variable holding that engine's key; the
+    interface layer resolves it, so keys never sit in a show file.
+    """
     publishing: Publishing = Field(default_factory=Publishing)
     schedule: Schedule | None = None
 

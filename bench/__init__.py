@@ -1,0 +1,1 @@
+"""podwright benchmarks: `make bench` (or `python -m bench [NAME ...]`) writes docs/benchmarks.md."""

@@ -7,10 +7,16 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.fixtures import fake_openai
+
+__all__ = ["fake_openai", "podwright_home"]
+
 
 @pytest.fixture(autouse=True)
-def podwright_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """An isolated ``PODWRIGHT_HOME`` per test."""
+def podwright_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
+    """An isolated ``PODWRIGHT_HOME`` per test, and no provider key leaking in from the shell."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("PODWRIGHT_HOME", str(home))
     monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)

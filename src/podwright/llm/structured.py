@@ -1,0 +1,100 @@
+"""Structured answers: a JSON schema in the request, pydantic validation of the reply, one repair call."""
+
+from __future__ import annotations
+
+import re
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from podwright.core.errors import OutputError
+from podwright.core.llm import LLMClient, LLMRequest, LLMResponse, Message
+
+__all__ = ["complete_json", "strip_think"]
+
+T = TypeVar("T", bound=BaseModel)
+
+_THINK_BLOCK = re.compile(r"<think>.*?</think>", re.DOTALL | re.IGNORECASE)
+_FENCE = re.compile(r"```[a-zA-Z0-9_-]*[ \t]*\n(.*?)\n?[ \t]*```", re.DOTALL)
+_MAX_ERROR_CHARS = 1500
+
+
+def strip_think(text: str) -> str:
+    """The answer part of ``text``: reasoning blocks and Markdown code fences removed.
+
+    Removes every ``<think>…</think>`` block; a ``</think>`` with no opening tag (some servers drop
+    it) removes everything before it; a ``<think>`` never closed removes everything after it. A reply
+    wrapped in a fenced code block (```` ```json ````) is reduced to the block's contents.
+    """
+    text = _THINK_BLOCK.sub("", text)
+    lowered = text.lower()
+    close = lowered.find("</think>")
+    if close != -1:
+        text = text[close + len("</think>") :]
+        lowered = text.lower()
+    opened = lowered.find("<think>")
+    if opened != -1:
+        text = text[:opened]
+    text = text.strip()
+    fence = _FENCE.search(text)
+    if fence is not None:
+        text = fence.group(1).strip()
+    return text
+
+
+def _parse(text: str, model_type: type[T]) -> T:
+    return model_type.model_validate_json(strip_think(text))
+
+
+def _problem(exc: ValidationError) -> str:
+    lines = []
+    for error in exc.errors(include_url=False):
+        where = ".".join(str(part) for part in error["loc"]) or "(whole answer)"
+        lines.append(f"- {where}: {error['msg']}")
+    return "\n".join(lines)[:_MAX_ERROR_CHARS]
+
+
+async def complete_json(
+    client: LLMClient, request: LLMRequest, model_type: type[T]
+) -> tuple[T, list[LLMResponse]]:
+    """Ask ``client`` for a ``model_type`` answer; repair once if the first one is invalid.
+
+    The request gets ``model_type``'s JSON schema unless it carries its own. Returns the parsed
+    answer and every response (for accounting). Raises :class:`OutputError` when the repaired answer
+    is still invalid.
+    """
+    if request.json_schema is None:
+        request = request.model_copy(
+            update={"json_schema": model_type.model_json_schema(), "schema_name": model_type.__name__}
+        )
+    first = await client.complete(request)
+    try:
+        return _parse(first.text, model_type), [first]
+    except ValidationError as exc:
+        problem = _problem(exc)
+    repair = request.model_copy(
+        update={
+            "messages": (
+                *request.messages,
+                Message(role="assistant", content=first.text),
+                Message(
+                    role="user",
+                    content=(
+                        "That answer is not valid JSON for the required schema:\n"
+                        f"{problem}\n"
+                        "Reply again with the corrected JSON only: no explanation, no code fences."
+                    ),
+                ),
+            )
+        }
+    )
+    second = await client.complete(repair)
+    try:
+        return _parse(second.text, model_type), [first, second]
+    except ValidationError as exc:
+        stage = request.stage or request.task.value
+        raise OutputError(
+            f"{stage}: the model's answer is not a valid {model_type.__name__} even after one repair "
+            f"(model {second.model_served}):\n{_problem(exc)}",
+            hint="route this task to another model in the show's [llm.tiers] or [llm.tasks]",
+        ) from exc

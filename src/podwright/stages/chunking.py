@@ -37,7 +37,9 @@ def apply_lexicon(text: str, lexicon: Mapping[str, str]) -> str:
         return text
     words = sorted(lexicon, key=len, reverse=True)
     lowered = {word.lower(): spoken for word, spoken in lexicon.items()}
-    pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(word) for word in words) + r")(?!\w)", re.IGNORECASE)
+    pattern = re.compile(
+        r"(?<!\w)(" + "|".join(re.escape(word) for word in words) + r")(?!\w)", re.IGNORECASE
+    )
     return pattern.sub(lambda match: lowered[match.group(1).lower()], text)
 
 
@@ -47,7 +49,7 @@ def split_sentences(text: str) -> list[str]:
     for line in text.splitlines():
         start = 0
         for match in _SENTENCE_END.finditer(line):
-            before = line[start : match.start()].rstrip("\"”’)]")
+            before = line[start : match.start()].rstrip('"”’)]')
             last_word = before.rsplit(None, 1)[-1].rstrip(".").lower() if before.split() else ""
             following = line[match.end() : match.end() + 1]
             if before.endswith(".") and (last_word in _ABBREVIATIONS or following.islower()):

@@ -1,0 +1,384 @@
+"""Voicing a script: every turn chunked, looked up in the chunk cache, and only the misses synthesized.
+
+The cast is checked before anything is spoken, so an unusable voice fails in a second, not after an
+hour of rendering. Each synthesized chunk goes into the cache the moment it exists: a crash loses only
+the chunks in flight, an edit re-synthesizes only the chunks whose text, voice or settings changed.
+Engines run concurrently (one worker per engine: hibari and piper are onnxruntime sessions that release
+the GIL while they compute); within an engine, chunks go in per-voice batches of the engine's
+``batch_size``.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from podwright.core.errors import VoiceError
+from podwright.core.speech import AudioClip, SpeechRequest, TTSEngine
+from podwright.stages.chunking import apply_lexicon, chunk_key, chunk_text
+from podwright.tts.batching import plan_batches
+from podwright.tts.cache import ChunkCache
+from podwright.tts.registry import create_engine, describe_voice
+
+if TYPE_CHECKING:
+    from podwright.core.episode import Script, Segment, Turn
+    from podwright.core.show import Show, Tier, VoiceRef
+
+__all__ = [
+    "EngineStats",
+    "ScriptVoicer",
+    "VoicedScript",
+    "VoicingProgress",
+    "VoicingStats",
+    "build_engines",
+    "cast_for",
+    "check_cast",
+]
+
+#: Pause between two chunks of one turn: a breath, shorter than the gap between turns.
+CHUNK_PAUSE_S = 0.12
+
+
+def cast_for(show: Show, tier: Tier) -> dict[str, VoiceRef]:
+    """Host id → the host's voice for ``tier``."""
+    return {host.id: host.voice(tier) for host in show.hosts}
+
+
+def check_cast(show: Show, tier: Tier, engines: Mapping[str, TTSEngine]) -> None:
+    """Raise :class:`VoiceError` naming the host, the voice and the fix if any host cannot speak here."""
+    for host in show.hosts:
+        ref = host.voice(tier)
+        where = f"[hosts.voices.{tier.value}] of host {host.id!r} in the show file"
+        engine = engines.get(ref.engine)
+        if engine is None:
+            raise VoiceError(
+                f"host {host.name} ({host.id}) speaks the {tier.value} tier with engine {ref.engine!r}, "
+                "which is not available",
+                hint=f"available engines: {', '.join(sorted(engines)) or '(none)'}; change {where} "
+                "or install the engine's extra",
+            )
+        status = describe_voice(engine, ref.voice)
+        if not status.usable:
+            raise VoiceError(
+                f"host {host.name} ({host.id}) cannot speak the {tier.value} tier: "
+                f"{ref.engine} voice {ref.voice!r} is unusable here",
+                hint=f"{status.reason}; or pick another voice in {where} (see `podwright voices`)",
+            )
+
+
+def build_engines(
+    cast: Mapping[str, VoiceRef], options: Mapping[str, Mapping[str, Any]] | None = None
+) -> dict[str, TTSEngine]:
+    """One engine instance per engine the cast uses, built from the registry with per-engine ``options``."""
+    options = options or {}
+    names = sorted({ref.engine for ref in cast.values()})
+    return {name: create_engine(name, **dict(options.get(name, {}))) for name in names}
+
+
+@dataclass(frozen=True, slots=True)
+class VoicingProgress:
+    """Where a voicing run stands: reported once after the cache lookup, then after each synthesized batch.
+
+    With several workers the callback runs on worker threads (one call at a time).
+    """
+
+    total: int
+    cached: int
+    synthesized: int
+    engine: str = ""
+
+    @property
+    def done(self) -> int:
+        """Chunks that have audio (from the cache or just synthesized)."""
+        return self.cached + self.synthesized
+
+
+@dataclass(frozen=True, slots=True)
+class EngineStats:
+    """What one engine did in a run: chunks it spoke, seconds of audio, busy and cold-start seconds."""
+
+    chunks: int = 0
+    audio_s: float = 0.0
+    compute_s: float = 0.0
+    load_s: float = 0.0
+
+    @property
+    def real_time_factor(self) -> float | None:
+        """Compute seconds per second of audio (lower is faster); ``None`` when nothing was synthesized."""
+        return self.compute_s / self.audio_s if self.audio_s > 0 else None
+
+
+@dataclass(frozen=True, slots=True)
+class VoicingStats:
+    """Totals of a voicing run."""
+
+    chunks_total: int
+    chunks_cached: int
+    chunks_synthesized: int
+    audio_s: float
+    """Seconds of speech in the voiced turns (pauses between chunks included)."""
+    wall_s: float
+    engines: dict[str, EngineStats] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class VoicedScript:
+    """One clip per (segment index, turn index), at its engine's sample rate, plus the run's stats."""
+
+    clips: dict[tuple[int, int], AudioClip]
+    stats: VoicingStats
+
+    def clip(self, segment_index: int, turn_index: int) -> AudioClip:
+        """The audio of one turn."""
+        return self.clips[(segment_index, turn_index)]
+
+
+@dataclass(frozen=True, slots=True)
+class _TurnPlan:
+    position: tuple[int, int]
+    engine: str
+    keys: tuple[str, ...]
+
+
+class _Tally:
+    """Thread-safe counters a run updates from its engine workers."""
+
+    def __init__(
+        self, total: int, cached: int, on_progress: Callable[[VoicingProgress], None] | None
+    ) -> None:
+        self.total = total
+        self.cached = cached
+        self.synthesized = 0
+        self.on_progress = on_progress
+        self.engines: dict[str, EngineStats] = {}
+        self.lock = threading.Lock()
+
+    def add(self, engine: str, clips: Sequence[AudioClip], compute_s: float, load_s: float = 0.0) -> None:
+        with self.lock:
+            old = self.engines.get(engine, EngineStats())
+            self.engines[engine] = EngineStats(
+                chunks=old.chunks + len(clips),
+                audio_s=old.audio_s + sum(clip.duration_s for clip in clips),
+                compute_s=old.compute_s + compute_s,
+                load_s=old.load_s + load_s,
+            )
+            self.synthesized += len(clips)
+            progress = VoicingProgress(self.total, self.cached, self.synthesized, engine)
+            if self.on_progress is not None and clips:
+                self.on_progress(progress)
+
+
+class ScriptVoicer:
+    """Turns scripts into per-turn audio with the given engines, through ``cache``.
+
+    ``workers`` is how many engines synthesize at once (default: one per engine in use, at most the
+    CPU count); ``lexicon`` respells words before chunking.
+    """
+
+    def __init__(
+        self,
+        engines: Mapping[str, TTSEngine],
+        cache: ChunkCache,
+        *,
+        lexicon: Mapping[str, str],
+        workers: int | None = None,
+        chunk_pause_s: float = CHUNK_PAUSE_S,
+    ) -> None:
+        self.engines = dict(engines)
+        self.cache = cache
+        self.lexicon = dict(lexicon)
+        self.workers = workers
+        self.chunk_pause_s = chunk_pause_s
+        self._versions: dict[str, str] = {}
+
+    def voice(
+        self,
+        script: Script,
+        cast: Mapping[str, VoiceRef],
+        *,
+        on_progress: Callable[[VoicingProgress], None] | None = None,
+    ) -> VoicedScript:
+        """Voice every turn of ``script`` with ``cast`` (host id → voice)."""
+        turns = [
+            ((s, t), turn)
+            for s, segment in enumerate(script.segments)
+            for t, turn in enumerate(segment.turns)
+        ]
+        return self._voice_turns(turns, cast, on_progress)
+
+    def voice_segment(
+        self,
+        segment: Segment,
+        segment_index: int,
+        cast: Mapping[str, VoiceRef],
+        *,
+        on_progress: Callable[[VoicingProgress], None] | None = None,
+    ) -> VoicedScript:
+        """Voice one segment as soon as its dialogue exists; clips are keyed ``(segment_index, turn)``."""
+        turns = [((segment_index, t), turn) for t, turn in enumerate(segment.turns)]
+        return self._voice_turns(turns, cast, on_progress)
+
+    # -- the steps of a run -----------------------------------------------------------------------
+
+    def _version(self, name: str) -> str:
+        if name not in self._versions:
+            self._versions[name] = str(getattr(self.engines[name], "version", "") or "")
+        return self._versions[name]
+
+    def _plan(
+        self, turns: Sequence[tuple[tuple[int, int], Turn]], cast: Mapping[str, VoiceRef]
+    ) -> tuple[list[_TurnPlan], dict[str, SpeechRequest]]:
+        """Chunk every turn; returns the turn plans and every distinct chunk by key."""
+        plans: list[_TurnPlan] = []
+        requests: dict[str, SpeechRequest] = {}
+        checked: list[tuple[str, VoiceRef]] = []
+        for position, turn in turns:
+            ref = cast.get(turn.host)
+            if ref is None:
+                raise VoiceError(
+                    f"host {turn.host!r} speaks in the script but has no voice in the cast",
+                    hint="give every host a voice for this tier in the show file",
+                )
+            engine = self.engines.get(ref.engine)
+            if engine is None:
+                raise VoiceError(
+                    f"host {turn.host!r} uses engine {ref.engine!r}, which this voicer was not given",
+                    hint=f"available engines: {', '.join(sorted(self.engines)) or '(none)'}",
+                )
+            if (turn.host, ref) not in checked:
+                status = describe_voice(engine, ref.voice)
+                if not status.usable:
+                    raise VoiceError(
+                        f"host {turn.host!r} cannot speak: {ref.engine} voice {ref.voice!r} is unusable here",
+                        hint=status.reason,
+                    )
+                checked.append((turn.host, ref))
+            keys: list[str] = []
+            spoken = apply_lexicon(turn.text, self.lexicon)
+            for text in chunk_text(spoken, engine.max_chars) or [turn.text[: engine.max_chars]]:
+                key = chunk_key(ref.engine, ref, text, engine_version=self._version(ref.engine))
+                requests.setdefault(key, SpeechRequest(text=text, voice=ref, key=key))
+                keys.append(key)
+            plans.append(_TurnPlan(position=position, engine=ref.engine, keys=tuple(keys)))
+        return plans, requests
+
+    def _synthesize_engine(
+        self,
+        name: str,
+        requests: Sequence[SpeechRequest],
+        audio: dict[str, AudioClip],
+        tally: _Tally,
+        stop: threading.Event,
+    ) -> None:
+        """Speak ``requests`` with one engine, caching each batch as soon as it is done; stop when told."""
+        engine = self.engines[name]
+        load_s = engine.load()
+        tally.add(name, [], 0.0, load_s)
+        batch_size = max(1, int(getattr(engine, "batch_size", 1)))
+        for batch in plan_batches(requests, batch_size):
+            if stop.is_set():
+                return
+            started = time.perf_counter()
+            clips = engine.synthesize(batch.requests)
+            compute_s = time.perf_counter() - started
+            if len(clips) != len(batch.requests):
+                raise VoiceError(
+                    f"engine {name!r} returned {len(clips)} clips for {len(batch.requests)} chunks",
+                    hint="the engine violates the TTSEngine protocol; report it to its author",
+                )
+            for request, clip in zip(batch.requests, clips, strict=True):
+                self.cache.put(request.key, clip)
+                audio[request.key] = clip
+            tally.add(name, clips, compute_s)
+
+    def _voice_turns(
+        self,
+        turns: Sequence[tuple[tuple[int, int], Turn]],
+        cast: Mapping[str, VoiceRef],
+        on_progress: Callable[[VoicingProgress], None] | None,
+    ) -> VoicedScript:
+        started = time.perf_counter()
+        plans, requests = self._plan(turns, cast)
+        audio: dict[str, AudioClip] = {}
+        for key in requests:
+            clip = self.cache.get(key)
+            if clip is not None:
+                audio[key] = clip
+        missing: dict[str, list[SpeechRequest]] = {}
+        for key, request in requests.items():
+            if key not in audio:
+                missing.setdefault(request.voice.engine, []).append(request)
+        tally = _Tally(len(requests), len(audio), on_progress)
+        if on_progress is not None:
+            on_progress(VoicingProgress(tally.total, tally.cached, 0))
+        self._run_engines(missing, audio, tally)
+        clips = {plan.position: self._join(plan, audio) for plan in plans}
+        stats = VoicingStats(
+            chunks_total=len(requests),
+            chunks_cached=tally.cached,
+            chunks_synthesized=tally.synthesized,
+            audio_s=sum(clip.duration_s for clip in clips.values()),
+            wall_s=time.perf_counter() - started,
+            engines=dict(tally.engines),
+        )
+        return VoicedScript(clips=clips, stats=stats)
+
+    def _run_engines(
+        self, missing: Mapping[str, Sequence[SpeechRequest]], audio: dict[str, AudioClip], tally: _Tally
+    ) -> None:
+        if not missing:
+            return
+        stop = threading.Event()
+        workers = self.workers or min(len(missing), os.cpu_count() or 1)
+        if workers <= 1 or len(missing) == 1:
+            for name, requests in missing.items():
+                self._synthesize_engine(name, requests, audio, tally, stop)
+            return
+
+        def run(name: str, requests: Sequence[SpeechRequest]) -> None:
+            try:
+                self._synthesize_engine(name, requests, audio, tally, stop)
+            except BaseException:
+                stop.set()
+                raise
+
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="voicing")
+        try:
+            futures = [pool.submit(run, name, requests) for name, requests in missing.items()]
+            for future in futures:
+                future.result()
+        except BaseException:
+            # A failure or Ctrl-C stops the other engines after their batch in flight (already cached).
+            stop.set()
+            raise
+        finally:
+            pool.shutdown(wait=True)
+
+    def _join(self, plan: _TurnPlan, audio: Mapping[str, AudioClip]) -> AudioClip:
+        """One turn's chunks end to end, with a short pause between them."""
+        parts = [audio[key] for key in plan.keys]
+        rate = parts[0].sample_rate
+        if any(part.sample_rate != rate for part in parts):
+            raise VoiceError(
+                f"turn {plan.position} mixes sample rates {sorted({p.sample_rate for p in parts})}",
+                hint="clear the chunk cache for this engine; its sample rate changed",
+            )
+        pause = np.zeros(round(self.chunk_pause_s * rate), dtype=np.float32)
+        pieces: list[np.ndarray[Any, np.dtype[np.float32]]] = []
+        for index, part in enumerate(parts):
+            if index:
+                pieces.append(pause)
+            pieces.append(np.asarray(part.samples, dtype=np.float32))
+        return AudioClip(
+            samples=np.concatenate(pieces),
+            sample_rate=rate,
+            compute_s=sum(part.compute_s for part in parts),
+            meta={"engine": plan.engine, "chunks": str(len(parts))},
+        )

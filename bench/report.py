@@ -56,7 +56,9 @@ def write(section: Section) -> None:
 def rebuild() -> None:
     """Assemble docs/benchmarks.md from the stored fragments, in a fixed order."""
     order = ["script", "voice", "queue", "images"]
-    fragments = sorted(FRAGMENTS.glob("*.md"), key=lambda p: (order.index(p.stem) if p.stem in order else 99, p.stem))
+    fragments = sorted(
+        FRAGMENTS.glob("*.md"), key=lambda p: (order.index(p.stem) if p.stem in order else 99, p.stem)
+    )
     head = [
         "# Benchmarks",
         "",

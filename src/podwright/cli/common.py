@@ -8,6 +8,7 @@ from typing import ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from podwright.core import PodwrightError
 
@@ -28,9 +29,10 @@ def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
         try:
             return func(*args, **kwargs)
         except PodwrightError as exc:
-            err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
+            # Messages name show-file tables like [llm.tiers]: print them verbatim, not as markup.
+            err_console.print("[bold red]error:[/] " + escape(exc.message), highlight=False, soft_wrap=True)
             if exc.hint:
-                err_console.print(f"  fix: {exc.hint}", highlight=False, soft_wrap=True)
+                err_console.print("  fix: " + escape(exc.hint), highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
             err_console.print("interrupted; finished work is kept and the next run resumes from it")

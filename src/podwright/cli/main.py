@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from podwright import __version__
-from podwright.cli import costs, queue, rendering, scripting, studio
+from podwright.cli import costs, queue, rendering, scripting, studio, voices
 
 __all__ = ["app", "main"]
 
@@ -26,12 +26,14 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version."
+    ),
 ) -> None:
     """Topic or documents in, publishable podcast episodes out."""
 
 
-for module in (scripting, rendering, costs, queue, studio):
+for module in (scripting, rendering, voices, costs, queue, studio):
     module.register(app)
 
 

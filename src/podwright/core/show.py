@@ -140,7 +140,7 @@ class LLMSettings(Record):
     """Which provider writes the script and how tasks are routed to models."""
 
     provider: str = "local"
-    """``local`` (embedded llama.cpp model, offline) or ``openai_compat`` (OpenRouter or any compatible API)."""
+    """``local`` (embedded llama.cpp model, offline) or ``openai_compat`` (OpenRouter or compatible)."""
     base_url: str = "https://openrouter.ai/api/v1"
     api_key_env: str = "OPENROUTER_API_KEY"
     """Name of the environment variable holding the key; the key itself never goes in a show file."""

@@ -46,12 +46,12 @@ def _parse(text: str, model_type: type[T]) -> T:
     return model_type.model_validate_json(strip_think(text))
 
 
-def _problem(exc: ValidationError) -> str:
+def _problem(exc: ValidationError, *, separator: str = "\n") -> str:
     lines = []
     for error in exc.errors(include_url=False):
         where = ".".join(str(part) for part in error["loc"]) or "(whole answer)"
         lines.append(f"- {where}: {error['msg']}")
-    return "\n".join(lines)[:_MAX_ERROR_CHARS]
+    return separator.join(lines)[:_MAX_ERROR_CHARS]
 
 
 async def complete_json(
@@ -95,6 +95,6 @@ async def complete_json(
         stage = request.stage or request.task.value
         raise OutputError(
             f"{stage}: the model's answer is not a valid {model_type.__name__} even after one repair "
-            f"(model {second.model_served}):\n{_problem(exc)}",
+            f"(model {second.model_served}): {_problem(exc, separator=' ')}",
             hint="route this task to another model in the show's [llm.tiers] or [llm.tasks]",
         ) from exc

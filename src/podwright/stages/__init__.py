@@ -1,1 +1,1 @@
-"""Layer 1: pure functions. Build each stage's LLM request, parse its response; chunk text; estimate durations."""
+"""Layer 1: pure functions. Build each stage's LLM request and parse its response; chunk text; size."""

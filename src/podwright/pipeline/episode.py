@@ -1,0 +1,346 @@
+"""One episode end to end: the folder, its script, its voicing, its package, and the run record.
+
+``produce`` pipelines the two halves: each body segment starts voicing (into the chunk cache) the
+moment its dialogue exists, while the LLM writes the rest; the final render then finds those chunks
+cached and only voices the intro and conclusion. ``render`` re-uses an approved script unchanged,
+so a final-tier render or a re-render after an edit costs only the chunks whose key changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from podwright.core.episode import EpisodeRequest, Script, Segment, SourceDoc
+from podwright.core.errors import ConfigError
+from podwright.core.images import ImageEngine
+from podwright.core.llm import LLMClient
+from podwright.core.show import Show, Tier
+from podwright.core.speech import TTSEngine
+from podwright.images.titlecard import TitleCardEngine
+from podwright.pipeline.images import EpisodeImages, make_episode_images
+from podwright.pipeline.package import PackageResult, package_episode
+from podwright.pipeline.run_record import atomic_write_text
+from podwright.pipeline.script import ScriptPipeline, ScriptResult, StageCallback
+from podwright.pipeline.script_files import write_script_files
+from podwright.pipeline.voicing import ScriptVoicer, VoicingProgress, VoicingStats, cast_for, check_cast
+from podwright.pipeline.youtube import write_youtube_json
+from podwright.tts.cache import ChunkCache
+
+__all__ = [
+    "SHOW_SNAPSHOT",
+    "ProduceResult",
+    "RenderResult",
+    "episode_dir",
+    "load_episode",
+    "produce_episode",
+    "render_episode",
+    "update_run_json",
+    "write_episode_script",
+]
+
+SHOW_SNAPSHOT = "show.json"
+"""The show as it was when the script was written: a render needs no show file to find its cast."""
+
+
+def episode_dir(out_root: Path, show: Show, episode_id: str) -> Path:
+    """Where an episode's files live: ``<out>/<show slug>/<episode id>/``."""
+    return out_root / show.slug / episode_id
+
+
+def update_run_json(path: Path, updates: Mapping[str, Any]) -> None:
+    """Add or replace top-level keys of ``run.json`` atomically, keeping the other layers' keys."""
+    data: dict[str, Any] = {}
+    if path.is_file():
+        try:
+            loaded = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            loaded = None
+        if isinstance(loaded, dict):
+            data = loaded
+    data.update(updates)
+    atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def load_episode(folder: Path, show: Show | None = None) -> tuple[Script, Show]:
+    """Read an episode folder's script and show (the snapshot unless ``show`` overrides it)."""
+    script_path = folder / "script.json"
+    if not script_path.is_file():
+        raise ConfigError(
+            f"{folder} is not an episode folder (no script.json)",
+            hint="pass the folder `podwright script` printed, or run `podwright produce`",
+        )
+    try:
+        script = Script.model_validate_json(script_path.read_text(encoding="utf-8"))
+    except (ValidationError, OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            f"{script_path} is not a valid script ({_first_problem(exc)})",
+            hint="fix the edited field, or restore script.json from `podwright script`",
+        ) from exc
+    if show is None:
+        snapshot = folder / SHOW_SNAPSHOT
+        if not snapshot.is_file():
+            raise ConfigError(f"{folder} has no {SHOW_SNAPSHOT}", hint="pass the show file with --show FILE")
+        try:
+            show = Show.model_validate_json(snapshot.read_text(encoding="utf-8"))
+        except (ValidationError, OSError) as exc:
+            raise ConfigError(
+                f"{snapshot} is not a valid show ({_first_problem(exc)})", hint="pass --show FILE"
+            ) from exc
+    unknown = sorted({turn.host for turn in script.turns} - set(show.host_ids))
+    if unknown:
+        raise ConfigError(
+            f"script.json has turns by {', '.join(unknown)}, who are not hosts of show {show.slug!r}",
+            hint="rename the speakers in script.json or add those hosts to the show file",
+        )
+    return script, show
+
+
+def _first_problem(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+    return str(exc)
+
+
+async def write_episode_script(
+    show: Show,
+    request: EpisodeRequest,
+    *,
+    client: LLMClient,
+    out_root: Path,
+    sources: Sequence[SourceDoc] = (),
+    on_event: StageCallback | None = None,
+    on_segment: Callable[[int, Segment], None] | None = None,
+) -> tuple[Path, ScriptResult]:
+    """Write the script of ``request`` into its episode folder; returns the folder and the result."""
+    result = await ScriptPipeline(client, show).write(
+        request, sources, on_event=on_event, on_segment=on_segment
+    )
+    folder = episode_dir(out_root, show, request.episode_id)
+    write_script_files(result, folder)
+    atomic_write_text(folder / SHOW_SNAPSHOT, show.model_dump_json(indent=2) + "\n")
+    return folder, result
+
+
+@dataclass(frozen=True, slots=True)
+class RenderResult:
+    """What a render did: audio and compute seconds, chunk reuse, real-time factors, the package."""
+
+    tier: Tier
+    audio_s: float
+    """Seconds of voiced speech."""
+    compute_s: float
+    """Seconds engines spent synthesizing (active seconds; excludes cold starts)."""
+    load_s: float
+    """Cold-start seconds paid in this render (0 when the engines were already warm)."""
+    chunks_total: int
+    chunks_synthesized: int
+    chunks_cached: int
+    rtf_by_engine: dict[str, float]
+    voicing_wall_s: float
+    package: PackageResult
+    images: EpisodeImages
+
+
+def _voicing_json(stats: VoicingStats) -> dict[str, Any]:
+    return {
+        "chunks_total": stats.chunks_total,
+        "chunks_cached": stats.chunks_cached,
+        "chunks_synthesized": stats.chunks_synthesized,
+        "audio_s": round(stats.audio_s, 3),
+        "wall_s": round(stats.wall_s, 3),
+        "engines": {
+            name: {
+                "chunks": engine.chunks,
+                "audio_s": round(engine.audio_s, 3),
+                "compute_s": round(engine.compute_s, 3),
+                "load_s": round(engine.load_s, 3),
+                "real_time_factor": engine.real_time_factor,
+            }
+            for name, engine in stats.engines.items()
+        },
+    }
+
+
+def render_episode(
+    folder: Path,
+    show: Show,
+    tier: Tier,
+    *,
+    engines: Mapping[str, TTSEngine],
+    cache: ChunkCache,
+    script: Script | None = None,
+    workers: int | None = None,
+    image_engine: ImageEngine | None = None,
+    image_workers: int = 4,
+    on_progress: Callable[[VoicingProgress], None] | None = None,
+) -> RenderResult:
+    """Voice ``folder``'s script with ``show``'s ``tier`` cast and package the episode in place.
+
+    The cast is checked before anything is spoken. Images (title cards unless ``image_engine`` is
+    given) are made while the voices speak. Every synthesized chunk is cached as soon as it exists,
+    so an interrupted render resumes where it stopped.
+    """
+    if script is None:
+        script, _ = load_episode(folder, show)
+    check_cast(show, tier, engines)
+    voicer = ScriptVoicer(engines, cache, lexicon=show.lexicon, workers=workers)
+    engine = image_engine or TitleCardEngine()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="images") as executor:
+        pending_images = executor.submit(
+            asyncio.run, make_episode_images(script, show, folder, engine, workers=image_workers)
+        )
+        voiced = voicer.voice(script, cast_for(show, tier), on_progress=on_progress)
+        images = pending_images.result()
+    stats = voiced.stats
+    package = package_episode(
+        script,
+        voiced.clips,
+        show,
+        folder,
+        cover=images.cover,
+        segment_images=images.chapter_images(folder),
+    )
+    write_youtube_json(folder)
+    result = RenderResult(
+        tier=tier,
+        audio_s=stats.audio_s,
+        compute_s=sum(engine.compute_s for engine in stats.engines.values()),
+        load_s=sum(engine.load_s for engine in stats.engines.values()),
+        chunks_total=stats.chunks_total,
+        chunks_synthesized=stats.chunks_synthesized,
+        chunks_cached=stats.chunks_cached,
+        rtf_by_engine={
+            name: rtf
+            for name, engine in stats.engines.items()
+            if (rtf := engine.real_time_factor) is not None
+        },
+        voicing_wall_s=stats.wall_s,
+        package=package,
+        images=images,
+    )
+    update_run_json(folder / "run.json", {"render": _render_json(result, stats)})
+    return result
+
+
+def _render_json(result: RenderResult, stats: VoicingStats) -> dict[str, Any]:
+    package = result.package
+    timings = package.timings
+    return {
+        "tier": result.tier.value,
+        "voicing": _voicing_json(stats),
+        "package": {
+            "duration_s": round(package.duration_s, 3),
+            "speech_s": round(package.speech_s, 3),
+            "integrated_lufs": package.loudness.integrated_lufs,
+            "true_peak_dbtp": package.loudness.true_peak_dbtp,
+            "mix_s": round(timings.mix_s, 3),
+            "master_s": round(timings.master_s, 3),
+            "encode_s": round(timings.encode_s, 3),
+            "measure_s": round(timings.measure_s, 3),
+            "tag_s": round(timings.tag_s, 3),
+            "passes": timings.passes,
+        },
+        "images": [
+            {
+                "target": outcome.target,
+                "engine": outcome.engine,
+                "fell_back": outcome.fell_back,
+                "seconds": round(outcome.seconds, 3),
+            }
+            for outcome in result.images.outcomes
+        ],
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class ProduceResult:
+    """A produced episode: its folder, the script run and the render."""
+
+    folder: Path
+    script: ScriptResult
+    render: RenderResult
+    prefetch: list[VoicingStats]
+    """Voicing done while the LLM was still writing (segments voiced as soon as they existed)."""
+    wall_s: float
+
+
+async def produce_episode(
+    show: Show,
+    request: EpisodeRequest,
+    *,
+    client: LLMClient,
+    out_root: Path,
+    engines: Mapping[str, TTSEngine],
+    cache: ChunkCache,
+    sources: Sequence[SourceDoc] = (),
+    workers: int | None = None,
+    on_event: StageCallback | None = None,
+    on_progress: Callable[[VoicingProgress], None] | None = None,
+) -> ProduceResult:
+    """Script and render one episode, voicing each segment as soon as its dialogue exists."""
+    started = time.perf_counter()
+    # Before any LLM spend: a cast that cannot speak here fails in a second.
+    check_cast(show, request.tier, engines)
+    cast = cast_for(show, request.tier)
+    voicer = ScriptVoicer(engines, cache, lexicon=show.lexicon, workers=workers)
+    # One voicing thread: segments queue behind each other while the event loop keeps the LLM busy.
+    prefetching: list[Future[Any]] = []
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="voicing") as executor:
+
+        def on_segment(index: int, segment: Segment) -> None:
+            prefetching.append(executor.submit(voicer.voice_segment, segment, index, cast))
+
+        folder, script_result = await write_episode_script(
+            show,
+            request,
+            client=client,
+            out_root=out_root,
+            sources=sources,
+            on_event=on_event,
+            on_segment=on_segment,
+        )
+        prefetch = [future.result() for future in await asyncio.to_thread(_wait_all, prefetching)]
+    render = await asyncio.to_thread(
+        render_episode,
+        folder,
+        show,
+        request.tier,
+        engines=engines,
+        cache=cache,
+        script=script_result.script,
+        workers=workers,
+        on_progress=on_progress,
+    )
+    wall_s = time.perf_counter() - started
+    update_run_json(
+        folder / "run.json",
+        {
+            "produce": {
+                "wall_s": round(wall_s, 3),
+                "prefetched_chunks": sum(v.stats.chunks_synthesized for v in prefetch),
+            }
+        },
+    )
+    return ProduceResult(
+        folder=folder,
+        script=script_result,
+        render=render,
+        prefetch=[v.stats for v in prefetch],
+        wall_s=wall_s,
+    )
+
+
+def _wait_all(futures: Sequence[Future[Any]]) -> Sequence[Future[Any]]:
+    for future in futures:
+        future.exception()
+    return futures

@@ -1,0 +1,173 @@
+"""What a script run cost and how long each stage took: the ``script`` section of ``run.json``.
+
+Times are wall seconds relative to the start of the run, so overlapping stages (segments 2..N,
+intro ∥ conclusion ∥ metadata ∥ image prompts) show as overlapping intervals.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from podwright.core.llm import LLMResponse, Usage
+from podwright.core.model import Record
+from podwright.core.show import Task
+
+__all__ = ["RunRecord", "StageEvent", "StageRecord", "atomic_write_text", "write_run_json"]
+
+
+class StageRecord(Record):
+    """One stage of a script run: its calls, tokens, cost and place in time."""
+
+    stage: str
+    """Stage label (``research``, ``segment-2``, ``intro``...), as in the ledger."""
+    task: Task
+    started_s: float
+    """Wall seconds from the start of the run."""
+    ended_s: float
+    calls: int
+    """Provider answers received (a repair retry is a second call)."""
+    input_tokens: int = 0
+    cached_tokens: int = 0
+    cache_write_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float | None = None
+    """``None`` when any call's cost is unknown (unknown is not zero)."""
+    models_asked: tuple[str, ...] = ()
+    models_served: tuple[str, ...] = ()
+
+    @property
+    def wall_s(self) -> float:
+        """Wall seconds the stage took."""
+        return self.ended_s - self.started_s
+
+    @classmethod
+    def from_responses(
+        cls, stage: str, task: Task, started_s: float, ended_s: float, responses: Sequence[LLMResponse]
+    ) -> StageRecord:
+        """Sum the usage of ``responses`` into one stage row."""
+        usage = _total(response.usage for response in responses)
+        return cls(
+            stage=stage,
+            task=task,
+            started_s=round(started_s, 4),
+            ended_s=round(ended_s, 4),
+            calls=len(responses),
+            input_tokens=usage.input_tokens,
+            cached_tokens=usage.cached_tokens,
+            cache_write_tokens=usage.cache_write_tokens,
+            output_tokens=usage.output_tokens,
+            cost_usd=usage.cost_usd,
+            models_asked=tuple(dict.fromkeys(r.model_asked for r in responses)),
+            models_served=tuple(dict.fromkeys(r.model_served for r in responses)),
+        )
+
+
+class StageEvent(Record):
+    """Reported to ``on_event`` when a stage starts and when it finishes."""
+
+    stage: str
+    finished: bool
+    record: StageRecord | None = None
+    """Set when ``finished``."""
+
+
+class RunRecord(Record):
+    """Timings, tokens and dollars of one script run, stage by stage and in total."""
+
+    episode_id: str
+    show_slug: str
+    started_at: datetime
+    wall_s: float
+    stages: tuple[StageRecord, ...]
+    calls: int
+    input_tokens: int
+    cached_tokens: int
+    cache_write_tokens: int
+    output_tokens: int
+    cost_usd: float | None
+    """``None`` when any call's cost is unknown."""
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        episode_id: str,
+        show_slug: str,
+        started_at: datetime,
+        wall_s: float,
+        stages: Sequence[StageRecord],
+    ) -> RunRecord:
+        """Totals from ``stages``, sorted by start time."""
+        ordered = tuple(sorted(stages, key=lambda stage: (stage.started_s, stage.stage)))
+        cost: float | None = 0.0
+        for stage in ordered:
+            cost = None if cost is None or stage.cost_usd is None else cost + stage.cost_usd
+        return cls(
+            episode_id=episode_id,
+            show_slug=show_slug,
+            started_at=started_at,
+            wall_s=round(wall_s, 4),
+            stages=ordered,
+            calls=sum(stage.calls for stage in ordered),
+            input_tokens=sum(stage.input_tokens for stage in ordered),
+            cached_tokens=sum(stage.cached_tokens for stage in ordered),
+            cache_write_tokens=sum(stage.cache_write_tokens for stage in ordered),
+            output_tokens=sum(stage.output_tokens for stage in ordered),
+            cost_usd=cost,
+        )
+
+    def stage(self, name: str) -> StageRecord:
+        """The stage labelled ``name``; ``KeyError`` if absent."""
+        for stage in self.stages:
+            if stage.stage == name:
+                return stage
+        raise KeyError(name)
+
+
+def _total(usages: Iterable[Usage]) -> Usage:
+    total: Usage | None = None
+    for usage in usages:
+        total = usage if total is None else total + usage
+    return total if total is not None else Usage()
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder, then rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_run_json(path: Path, record: RunRecord, extra: dict[str, Any] | None = None) -> None:
+    """Write ``record`` under the ``script`` key of ``run.json``, keeping other layers' keys.
+
+    ``run.json`` is one dict shared by the pipeline's layers (``script``, ``render``, ``package``);
+    an existing file's other keys survive, and ``extra`` adds or replaces top-level keys.
+    """
+    data: dict[str, Any] = {}
+    if path.is_file():
+        try:
+            loaded = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            loaded = None
+        if isinstance(loaded, dict):
+            data = loaded
+    data["script"] = record.model_dump(mode="json")
+    data["script"]["stages"] = [
+        {**stage.model_dump(mode="json"), "wall_s": round(stage.wall_s, 4)} for stage in record.stages
+    ]
+    if extra:
+        data.update(extra)
+    atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")

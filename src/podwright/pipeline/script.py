@@ -1,0 +1,342 @@
+"""The script DAG: sources → research → outline → segments → summary → bookends ∥ metadata ∥ images.
+
+::
+
+    source digests (light, concurrent)
+     → research → outline
+     → segment 1 (alone: primes the provider's prompt cache with the static prefix)
+     → segments 2..N (concurrent; each reported to ``on_segment`` as soon as it exists)
+     → summary (light)
+     → intro ∥ conclusion (primary, read the summary only) ∥ metadata ∥ image prompts (light)
+
+Every call's usage and wall time is kept per stage in a :class:`RunRecord`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import time
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from podwright.core.episode import (
+    EpisodeMetadata,
+    EpisodeRequest,
+    ImagePrompt,
+    Outline,
+    ResearchBrief,
+    Script,
+    Segment,
+    SourceDoc,
+)
+from podwright.core.llm import LLMClient, LLMRequest, LLMResponse
+from podwright.core.show import Show
+from podwright.llm.structured import complete_json
+from podwright.pipeline.run_record import RunRecord, StageEvent, StageRecord
+from podwright.sources import split
+from podwright.stages import (
+    bookends,
+    dialogue,
+    image_prompts,
+    metadata,
+    outline,
+    research,
+    source_digest,
+    summary,
+)
+from podwright.stages.sizing import EpisodeSize, size_episode
+
+__all__ = ["ScriptPipeline", "ScriptResult", "SegmentCallback", "StageCallback"]
+
+M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
+
+StageCallback = Callable[[StageEvent], None]
+"""Told when each stage starts and finishes."""
+SegmentCallback = Callable[[int, Segment], Awaitable[None] | None]
+"""Given each segment (air-order index: intro 0, body 1..N, conclusion N+1) as soon as it exists."""
+
+
+def _long_source(doc: SourceDoc) -> bool:
+    return doc.summary is None and split.needs_summary(doc)
+
+
+def _pieces(doc: SourceDoc) -> list[str]:
+    return split.split_for_summary(doc.text)
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptResult:
+    """A finished script with its plan and its run record."""
+
+    script: Script
+    run: RunRecord
+    brief: ResearchBrief
+    outline: Outline
+    sources: tuple[SourceDoc, ...] = ()
+    """The sources as research read them (digests filled in for long ones)."""
+
+
+@dataclass(slots=True)
+class _Run:
+    """The mutable state of one ``write``: the clock origin, stage rows and pending callbacks."""
+
+    clock: Callable[[], float]
+    started: float
+    on_event: StageCallback | None
+    on_segment: SegmentCallback | None
+    stages: list[StageRecord] = field(default_factory=list)
+    pending: list[asyncio.Task[None]] = field(default_factory=list)
+
+    def now(self) -> float:
+        return self.clock() - self.started
+
+    def begin(self, stage: str) -> float:
+        if self.on_event is not None:
+            self.on_event(StageEvent(stage=stage, finished=False))
+        return self.now()
+
+    def end(self, record: StageRecord) -> None:
+        self.stages.append(record)
+        if self.on_event is not None:
+            self.on_event(StageEvent(stage=record.stage, finished=True, record=record))
+
+    def announce(self, index: int, segment: Segment) -> None:
+        """Hand ``segment`` to ``on_segment``; an awaitable it returns runs alongside the pipeline."""
+        if self.on_segment is None:
+            return
+        result = self.on_segment(index, segment)
+        if inspect.isawaitable(result):
+            self.pending.append(asyncio.ensure_future(_await(result)))
+
+
+async def _settle(*tasks: asyncio.Future[Any]) -> None:
+    """Wait for ``tasks``; on the first failure cancel the others and re-raise it."""
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+
+
+async def _all(*coroutines: Coroutine[Any, Any, T]) -> list[T]:
+    """Run ``coroutines`` concurrently and return their results in order (fail fast, see ``_settle``)."""
+    tasks = [asyncio.ensure_future(coroutine) for coroutine in coroutines]
+    await _settle(*tasks)
+    return [task.result() for task in tasks]
+
+
+class ScriptPipeline:
+    """Writes one episode's script with ``client`` for ``show``, running independent calls concurrently.
+
+    ``needs_summary`` and ``split_for_summary`` decide which sources are digested first and how they
+    are cut (defaults: :mod:`podwright.sources.split`'s policy, skipping sources already digested).
+    """
+
+    def __init__(
+        self,
+        client: LLMClient,
+        show: Show,
+        *,
+        clock: Callable[[], float] = time.perf_counter,
+        needs_summary: Callable[[SourceDoc], bool] = _long_source,
+        split_for_summary: Callable[[SourceDoc], Sequence[str]] = _pieces,
+    ) -> None:
+        self.client = client
+        self.show = show
+        self.clock = clock
+        self.needs_summary = needs_summary
+        self.split_for_summary = split_for_summary
+
+    async def write(
+        self,
+        request: EpisodeRequest,
+        sources: Sequence[SourceDoc] = (),
+        *,
+        on_event: StageCallback | None = None,
+        on_segment: SegmentCallback | None = None,
+    ) -> ScriptResult:
+        """Write the script for ``request`` from ``sources`` (may be empty when a topic is given)."""
+        run = _Run(clock=self.clock, started=self.clock(), on_event=on_event, on_segment=on_segment)
+        try:
+            return await self._write(run, request, sources)
+        except BaseException:
+            for task in run.pending:
+                task.cancel()
+            raise
+
+    async def _write(
+        self,
+        run: _Run,
+        request: EpisodeRequest,
+        sources: Sequence[SourceDoc],
+    ) -> ScriptResult:
+        started_at = datetime.now(UTC)
+        episode_id = request.episode_id
+        size = size_episode(self.show, request.target_minutes)
+
+        digested = tuple(await _all(*(self._digest(run, doc, episode_id) for doc in sources)))
+        brief = await self._ask(
+            run, research.build_request(self.show, request, digested, size), research.RESPONSE
+        )
+        draft = await self._ask(
+            run, outline.build_request(self.show, request, brief, size), outline.OutlineDraft
+        )
+        plan = outline.parse(draft, self.show, size)
+
+        body = await self._write_body(run, brief, plan, episode_id)
+        digest = await self._ask(
+            run, summary.build_request(self.show, body, episode_id=episode_id), summary.EpisodeSummary
+        )
+        intro, conclusion, meta, prompts = await self._finish(
+            run, plan, body, digest.summary, size, episode_id
+        )
+        segments = (intro, *body, conclusion)
+        await _settle(*run.pending)
+
+        script = Script(
+            episode_id=episode_id,
+            show_slug=self.show.slug,
+            title=meta.title or plan.title,
+            language=self.show.language,
+            hosts={host.id: host.name for host in self.show.hosts},
+            segments=segments,
+            summary=digest.summary,
+            metadata=meta,
+            image_prompts=prompts,
+            created_at=started_at,
+        )
+        record = RunRecord.build(
+            episode_id=episode_id,
+            show_slug=self.show.slug,
+            started_at=started_at,
+            wall_s=run.now(),
+            stages=run.stages,
+        )
+        return ScriptResult(script=script, run=record, brief=brief, outline=plan, sources=digested)
+
+    async def _call(self, run: _Run, request: LLMRequest, model_type: type[M]) -> tuple[M, list[LLMResponse]]:
+        started = run.begin(request.stage)
+        value, responses = await complete_json(self.client, request, model_type)
+        run.end(StageRecord.from_responses(request.stage, request.task, started, run.now(), responses))
+        return value, responses
+
+    async def _ask(self, run: _Run, request: LLMRequest, model_type: type[M]) -> M:
+        value, _ = await self._call(run, request, model_type)
+        return value
+
+    async def _digest(self, run: _Run, doc: SourceDoc, episode_id: str) -> SourceDoc:
+        if not self.needs_summary(doc):
+            return doc
+        pieces = list(self.split_for_summary(doc))
+        requests = [
+            source_digest.build_request(
+                doc.title,
+                piece,
+                index=index,
+                total=len(pieces),
+                episode_id=episode_id,
+                language=self.show.language,
+            )
+            for index, piece in enumerate(pieces, start=1)
+        ]
+        answers = await _all(*(self._ask(run, req, source_digest.PieceSummary) for req in requests))
+        return doc.model_copy(update={"summary": source_digest.join([answer.summary for answer in answers])})
+
+    async def _write_body(
+        self,
+        run: _Run,
+        brief: ResearchBrief,
+        plan: Outline,
+        episode_id: str,
+    ) -> tuple[Segment, ...]:
+        answer_model = dialogue.dialogue_model(self.show)
+
+        async def write_segment(index: int, previous: Segment | None) -> Segment:
+            request = dialogue.build_request(
+                self.show,
+                brief,
+                plan,
+                index,
+                episode_id=episode_id,
+                previous_turns=previous.turns if previous is not None else (),
+            )
+            spec = plan.segments[index - 1]
+            segment = dialogue.parse(
+                await self._ask(run, request, answer_model), kind=spec.kind, title=spec.title
+            )
+            run.announce(index, segment)
+            return segment
+
+        # The first call runs alone so the static prefix is in the provider's cache for the rest.
+        first = await write_segment(1, None)
+        rest = await _all(
+            *(
+                write_segment(index, first if index == 2 else None)
+                for index in range(2, len(plan.segments) + 1)
+            )
+        )
+        return (first, *rest)
+
+    async def _finish(
+        self,
+        run: _Run,
+        plan: Outline,
+        body: tuple[Segment, ...],
+        digest: str,
+        size: EpisodeSize,
+        episode_id: str,
+    ) -> tuple[Segment, Segment, EpisodeMetadata, tuple[ImagePrompt, ...]]:
+        titles = [bookends.INTRO_TITLE, *(segment.title for segment in body), bookends.CONCLUSION_TITLE]
+        answer_model = dialogue.dialogue_model(self.show)
+
+        async def bookend(which: bookends.Bookend, words: int, title: str) -> Segment:
+            request = bookends.build_request(
+                self.show,
+                which,
+                title=plan.title,
+                body=body,
+                summary=digest,
+                words=words,
+                episode_id=episode_id,
+            )
+            segment = dialogue.parse(await self._ask(run, request, answer_model), kind=which, title=title)
+            run.announce(0 if which == "intro" else len(body) + 1, segment)
+            return segment
+
+        async def write_metadata() -> EpisodeMetadata:
+            request = metadata.build_request(
+                self.show,
+                working_title=plan.title,
+                segment_titles=titles,
+                summary=digest,
+                episode_id=episode_id,
+            )
+            return metadata.parse(await self._ask(run, request, metadata.MetadataDraft), titles)
+
+        async def write_image_prompts() -> tuple[ImagePrompt, ...]:
+            request = image_prompts.build_request(
+                self.show, title=plan.title, segment_titles=titles, summary=digest, episode_id=episode_id
+            )
+            draft = await self._ask(run, request, image_prompts.ImagePromptsDraft)
+            return image_prompts.parse(draft, title=plan.title, segment_titles=titles)
+
+        intro = asyncio.ensure_future(bookend("intro", size.intro_words, bookends.INTRO_TITLE))
+        conclusion = asyncio.ensure_future(
+            bookend("conclusion", size.conclusion_words, bookends.CONCLUSION_TITLE)
+        )
+        meta = asyncio.ensure_future(write_metadata())
+        prompts = asyncio.ensure_future(write_image_prompts())
+        await _settle(intro, conclusion, meta, prompts)
+        return intro.result(), conclusion.result(), meta.result(), prompts.result()
+
+
+async def _await(awaitable: Awaitable[None]) -> None:
+    await awaitable

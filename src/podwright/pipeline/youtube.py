@@ -1,0 +1,59 @@
+"""``youtube.json`` for an episode folder: metadata repaired to YouTube's rules, chapters from the audio."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from podwright.audio.tags import mp3_duration_s
+from podwright.core import AudioError, PodwrightError
+from podwright.pipeline.episode_folder import read_chapters, read_script
+from podwright.pipeline.run_record import atomic_write_text
+from podwright.stages.youtube import YouTubeMetadata, repair_youtube, youtube_problems
+
+__all__ = ["write_youtube_json", "youtube_metadata_for"]
+
+
+def youtube_metadata_for(episode_dir: Path) -> YouTubeMetadata:
+    """YouTube metadata from the folder's ``script.json`` and the real chapter times in ``chapters.json``."""
+    script = read_script(episode_dir)
+    chapters = read_chapters(episode_dir)
+    duration_s = _duration_s(episode_dir, chapters[-1].end_s if chapters else None)
+    meta = script.metadata
+    metadata = repair_youtube(
+        title=meta.title if meta else script.title,
+        description=(meta.description if meta and meta.description else script.summary),
+        tags=meta.tags if meta else (),
+        chapters=[(chapter.start_s, chapter.title) for chapter in chapters],
+        duration_s=duration_s,
+        fallback_title=script.title,
+    )
+    problems = youtube_problems(metadata, duration_s=duration_s)
+    if problems:
+        # repair_youtube guarantees the rules; reaching here is a bug, not a producer's mistake.
+        raise PodwrightError(
+            f"YouTube metadata for {episode_dir.name} still breaks YouTube's rules: {'; '.join(problems)}",
+            hint="report this as a podwright bug",
+        )
+    return metadata
+
+
+def _duration_s(episode_dir: Path, last_chapter_end: float | None) -> float | None:
+    mp3 = episode_dir / "episode.mp3"
+    if mp3.is_file():
+        try:
+            return mp3_duration_s(mp3)
+        except AudioError:
+            return last_chapter_end
+    return last_chapter_end
+
+
+def write_youtube_json(episode_dir: Path) -> Path:
+    """Write ``youtube.json`` (title, description, tags, chapters, thumbnail, repairs); returns its path."""
+    metadata = youtube_metadata_for(episode_dir)
+    document = metadata.model_dump(mode="json")
+    thumbnails = sorted((episode_dir / "images").glob("thumbnail.*"))
+    document["thumbnail"] = thumbnails[0].relative_to(episode_dir).as_posix() if thumbnails else None
+    path = episode_dir / "youtube.json"
+    atomic_write_text(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    return path

@@ -1,0 +1,228 @@
+"""What a worker needs from the rest of podwright: a scripter and an episode renderer.
+
+The scheduler codes against the two protocols here; :class:`PipelineScripter` and
+:class:`PipelineRenderer` adapt the real episode pipeline and TTS engines, imported only when first
+used so the queue works (and is tested) with fast fakes and without any model installed.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from podwright.core import ConfigError, EpisodeRequest, Script, Show, Tier
+from podwright.core.jobs import JobRecord
+
+if TYPE_CHECKING:
+    from podwright.core import TTSEngine
+
+__all__ = [
+    "EpisodeRenderer",
+    "PipelineRenderer",
+    "PipelineScripter",
+    "RenderOutcome",
+    "ScriptOutcome",
+    "Scripter",
+    "load_object",
+    "pipeline_renderer",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class RenderOutcome:
+    """What rendering one episode produced and cost."""
+
+    audio_s: float
+    compute_s: float
+    """Active synthesis seconds."""
+    chunks_synthesized: int = 0
+    chunks_cached: int = 0
+    load_s: float = 0.0
+    """Engine-loading seconds this episode caused (an engine the session had not loaded yet)."""
+    finish: Callable[[], None] | None = None
+    """Engine-free tail work (mix, master, encode); the session runs it while the next episode speaks."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptOutcome:
+    """A staged script: its episode folder and spoken word count."""
+
+    episode_dir: str
+    word_count: int
+
+
+@runtime_checkable
+class EpisodeRenderer(Protocol):
+    """What a render session needs: load the engine(s) once, then render episodes back to back."""
+
+    device: str
+    """Where it renders (``cpu``, or a GPU name from the price table); part of the calibration key."""
+
+    def load(self) -> float:
+        """Load engines and warm up; returns the seconds it took (the session's cold start)."""
+        ...
+
+    def render(self, job: JobRecord) -> RenderOutcome:
+        """Render the staged script of ``job`` at ``job.render_tier``; raise a PodwrightError on failure."""
+        ...
+
+
+@runtime_checkable
+class Scripter(Protocol):
+    """Writes the script of a queued job (LLM work, independent of rendering)."""
+
+    def write(self, job: JobRecord) -> ScriptOutcome:
+        """Write and stage the script of ``job``."""
+        ...
+
+
+class PipelineScripter:
+    """The real script phase: ``podwright.pipeline.episode.write_script_job``."""
+
+    def __init__(self, out_root: Path, *, offline: bool) -> None:
+        self.out_root = out_root
+        self.offline = offline
+
+    def write(self, job: JobRecord) -> ScriptOutcome:
+        """Write the script; its word count comes from the validated ``script.json``."""
+        from podwright.pipeline.episode import write_script_job  # type: ignore[attr-defined,import-not-found,import-untyped,unused-ignore]
+
+        request = EpisodeRequest.model_validate_json(job.request_json)
+        folder = Path(write_script_job(Path(job.show_path), request, self.out_root, offline=self.offline))
+        script = Script.model_validate_json((folder / "script.json").read_text(encoding="utf-8"))
+        return ScriptOutcome(episode_dir=str(folder), word_count=script.word_count)
+
+
+class PipelineRenderer:
+    """The real render phase: engines from the registry, loaded once, and the chunk cache."""
+
+    def __init__(
+        self,
+        show_loader: Callable[[Path], Show] | None,
+        cache_dir: Path,
+        *,
+        device: str = "cpu",
+        preload: tuple[str, ...] = (),
+        engine_factory: Callable[[str], TTSEngine] | None = None,
+        overlap_packaging: bool = False,
+    ) -> None:
+        self.show_loader = show_loader
+        """Reads the job's show file; ``None`` uses the show snapshot the script phase left in the folder."""
+        self.cache_dir = cache_dir
+        self.device = device
+        self.preload = preload
+        self.engine_factory = engine_factory
+        """Makes an engine by name; the entry-point registry when ``None``."""
+        self.overlap_packaging = overlap_packaging
+        """Hand mixing/encoding to the session's tail thread so the engine never waits on ffmpeg."""
+        self._engines: dict[str, TTSEngine] = {}
+        self._cache: Any = None
+
+    def load(self) -> float:
+        """Load the engines named in ``preload`` (the session's cold start)."""
+        return self._ensure(self.preload)
+
+    def render(self, job: JobRecord) -> RenderOutcome:
+        """Render one episode through ``podwright.pipeline.episode.render_episode``."""
+        from podwright.pipeline.episode import load_episode, render_episode
+        from podwright.tts.cache import ChunkCache
+
+        if job.episode_dir is None:
+            raise ConfigError(
+                f"job {job.id!r} has no staged script", hint="let the script phase finish first"
+            )
+        if self.show_loader is not None:
+            show = self.show_loader(Path(job.show_path))
+        else:
+            _, show = load_episode(Path(job.episode_dir))
+        tier: Tier = job.render_tier
+        load_s = self._ensure(tuple(host.voices[tier].engine for host in show.hosts))
+        if self._cache is None:
+            self._cache = ChunkCache(self.cache_dir)
+        folder = Path(job.episode_dir)
+        if self.overlap_packaging:
+            return self._voice_then_package(folder, show, tier, load_s)
+        result = render_episode(folder, show, tier, engines=self._engines, cache=self._cache)
+        return RenderOutcome(
+            audio_s=float(result.audio_s),
+            compute_s=float(result.compute_s),
+            chunks_synthesized=int(result.chunks_synthesized),
+            chunks_cached=int(result.chunks_cached),
+            load_s=load_s + float(result.load_s),
+        )
+
+    def _voice_then_package(self, folder: Path, show: Show, tier: Tier, load_s: float) -> RenderOutcome:
+        from podwright.pipeline.episode import load_episode, update_run_json
+        from podwright.pipeline.package import package_episode
+        from podwright.pipeline.voicing import ScriptVoicer, cast_for, check_cast
+
+        script, _ = load_episode(folder, show)
+        check_cast(show, tier, self._engines)
+        voiced = ScriptVoicer(self._engines, self._cache, lexicon=show.lexicon).voice(
+            script, cast_for(show, tier)
+        )
+        stats = voiced.stats
+        compute_s = sum(engine.compute_s for engine in stats.engines.values())
+
+        def finish() -> None:
+            package_episode(script, voiced.clips, show, folder)
+            render = {
+                "tier": tier.value,
+                "audio_s": round(stats.audio_s, 3),
+                "compute_s": round(compute_s, 3),
+                "chunks_synthesized": stats.chunks_synthesized,
+                "chunks_cached": stats.chunks_cached,
+                "packaged_beside_next_episode": True,
+            }
+            update_run_json(folder / "run.json", {"render": render})
+
+        return RenderOutcome(
+            audio_s=float(stats.audio_s),
+            compute_s=float(compute_s),
+            chunks_synthesized=stats.chunks_synthesized,
+            chunks_cached=stats.chunks_cached,
+            load_s=load_s + sum(engine.load_s for engine in stats.engines.values()),
+            finish=finish,
+        )
+
+    def _ensure(self, names: tuple[str, ...]) -> float:
+        from podwright.tts.registry import create_engine
+
+        factory: Callable[[str], TTSEngine] = self.engine_factory or create_engine
+        seconds = 0.0
+        for name in names:
+            if name not in self._engines:
+                engine = factory(name)
+                seconds += engine.load()
+                self._engines[name] = engine
+        return seconds
+
+
+def pipeline_renderer(
+    cache_dir: str, device: str = "cpu", preload: str = "", overlap: str = "false"
+) -> PipelineRenderer:
+    """A :class:`PipelineRenderer` from string options (``--renderer-option``), using show snapshots.
+
+    ``preload`` is a comma-separated list of engine names loaded at the session's start; ``overlap``
+    (``true``/``false``) packages each episode beside the next one's synthesis.
+    """
+    names = tuple(name.strip() for name in preload.split(",") if name.strip())
+    return PipelineRenderer(
+        None, Path(cache_dir), device=device, preload=names, overlap_packaging=overlap.lower() == "true"
+    )
+
+
+def load_object(spec: str) -> Any:
+    """Import ``module:attribute`` (how ``--renderer`` / ``--scripter`` name a plug-in factory)."""
+    module_name, _, attribute = spec.partition(":")
+    if not module_name or not attribute:
+        raise ConfigError(
+            f"{spec!r} is not of the form module:attribute", hint="e.g. mypkg.render:make_renderer"
+        )
+    try:
+        return getattr(importlib.import_module(module_name), attribute)
+    except (ImportError, AttributeError) as exc:
+        raise ConfigError(f"cannot import {spec!r} ({exc})", hint="check the module is on the path") from exc

@@ -1,0 +1,246 @@
+"""A worker: scripts queued jobs concurrently and starts a render session when staged work justifies it.
+
+Script writing (LLM calls) runs in a small thread pool, independent of rendering; the render session
+runs in its own thread, so scripts keep being staged while episodes render. Each thread has its own
+SQLite connection. ``burst`` mode stops once no job needs a worker (how tests and cron runs use it).
+
+Run one as a process (what the SIGKILL test does)::
+
+    python -m podwright.scheduler.worker --db PATH --renderer pkg.mod:factory [--burst] [--lease-s 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from podwright.core import JobError
+from podwright.core.jobs import OPEN_STATES, JobRecord, JobState
+from podwright.scheduler.estimate import Calibration, calibration_key, estimate_job
+from podwright.scheduler.session import Heartbeat, RenderSession, SessionSettings, staged_queue
+from podwright.scheduler.trigger import SessionTrigger
+from podwright.scheduler.work import EpisodeRenderer, Scripter, load_object
+from podwright.store.db import connect
+from podwright.store.jobs import JobStore
+from podwright.store.sessions import SessionStore
+
+__all__ = ["Worker", "WorkerSettings", "WorkerSummary", "default_worker_id", "main"]
+
+
+def default_worker_id() -> str:
+    """Host, process and a random suffix: unique across machines and restarts."""
+    return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerSettings:
+    """How a worker scripts, when it starts sessions, and the sessions' own settings."""
+
+    session: SessionSettings = field(default_factory=SessionSettings)
+    trigger: SessionTrigger = field(default_factory=SessionTrigger)
+    script_concurrency: int = 2
+    poll_s: float = 0.2
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerSummary:
+    """What one :meth:`Worker.run` did."""
+
+    scripted: int
+    script_failures: int
+    sessions: tuple[int, ...]
+
+
+class Worker:
+    """Scripts and renders jobs from the store at ``db_path``."""
+
+    def __init__(
+        self,
+        db_path: Path,
+        *,
+        renderer: EpisodeRenderer,
+        scripter: Scripter | None = None,
+        settings: WorkerSettings | None = None,
+        worker_id: str | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.db_path = db_path
+        self.renderer = renderer
+        self.scripter = scripter
+        self.settings = settings or WorkerSettings()
+        self.worker_id = worker_id or default_worker_id()
+        self.clock = clock
+        self._stop = threading.Event()
+        self._sessions: list[int] = []
+        self._scripted = 0
+        self._script_failures = 0
+        self._render_error: BaseException | None = None
+
+    def open_jobs(self) -> JobStore:
+        """A job store on a fresh connection (one per thread)."""
+        return JobStore(connect(self.db_path), clock=self.clock)
+
+    def stop(self) -> None:
+        """Ask the worker to stop after the work in hand."""
+        self._stop.set()
+
+    def run(self, *, burst: bool = False) -> WorkerSummary:
+        """Work until stopped, or (``burst``) until no job needs a worker."""
+        jobs = self.open_jobs()
+        sessions = SessionStore(jobs.conn, clock=self.clock)
+        in_flight: set[Future[None]] = set()
+        render_thread: threading.Thread | None = None
+        max_attempts = self.settings.session.max_attempts
+        # A worker without a scripter (render-only) has nothing to do for queued jobs.
+        mine = OPEN_STATES if self.scripter is not None else OPEN_STATES - {JobState.QUEUED}
+        interrupted = False
+        try:
+            with ThreadPoolExecutor(max(1, self.settings.script_concurrency), "scripter") as pool:
+                while not self._stop.is_set():
+                    try:
+                        jobs.recover_expired(max_attempts=max_attempts)
+                        in_flight = {f for f in in_flight if not f.done()}
+                        self._feed_scripts(jobs, pool, in_flight)
+                        rendering = render_thread is not None and render_thread.is_alive()
+                        if not rendering and self._session_justified(jobs, sessions, bool(in_flight)):
+                            render_thread = threading.Thread(
+                                target=self._render_session, name="render-session"
+                            )
+                            render_thread.start()
+                            rendering = True
+                        if burst and not rendering and not in_flight and not jobs.has_open_work(mine):
+                            break
+                        self._stop.wait(self.settings.poll_s)
+                    except KeyboardInterrupt:
+                        # Finish the episode in hand (its chunks are cached anyway), then stop.
+                        interrupted = True
+                        self._stop.set()
+                for future in in_flight:
+                    future.result()
+            if render_thread is not None:
+                render_thread.join()
+        finally:
+            jobs.conn.close()
+        if interrupted:
+            raise KeyboardInterrupt
+        if self._render_error is not None:
+            raise self._render_error
+        return WorkerSummary(self._scripted, self._script_failures, tuple(self._sessions))
+
+    def _feed_scripts(self, jobs: JobStore, pool: ThreadPoolExecutor, in_flight: set[Future[None]]) -> None:
+        if self.scripter is None:
+            return
+        queued = jobs.select([JobState.QUEUED])
+        queued.sort(key=lambda j: (-j.priority, j.deadline or float("inf")))
+        for job in queued:
+            if len(in_flight) >= self.settings.script_concurrency:
+                return
+            claimed = jobs.claim(job.id, self.worker_id, self.settings.session.lease_s)
+            if claimed is not None:
+                in_flight.add(pool.submit(self._write_script, claimed))
+
+    def _write_script(self, job: JobRecord) -> None:
+        assert self.scripter is not None
+        jobs = self.open_jobs()
+        try:
+            with Heartbeat(self.open_jobs, job.id, self.worker_id, self.settings.session):
+                try:
+                    staged = self.scripter.write(job)
+                except Exception as exc:  # a failed script is retried by policy, never fatal
+                    jobs.fail_attempt(
+                        job.id,
+                        self.worker_id,
+                        f"{type(exc).__name__}: {exc}",
+                        max_attempts=self.settings.session.max_attempts,
+                    )
+                    self._script_failures += 1
+                    return
+            sessions = SessionStore(jobs.conn, clock=self.clock)
+            key = calibration_key(job.render_tier.value, self.renderer.device)
+            scripted = job.model_copy(update={"word_count": staged.word_count})
+            audio_s, compute_s = estimate_job(scripted, Calibration.from_samples(sessions.calibration(key)))
+            try:
+                jobs.finish_script(
+                    job.id,
+                    self.worker_id,
+                    episode_dir=staged.episode_dir,
+                    word_count=staged.word_count,
+                    estimate_audio_s=audio_s,
+                    estimate_compute_s=compute_s,
+                )
+            except JobError:
+                return  # cancelled, or recovered by another worker, while the script was being written
+            self._scripted += 1
+        finally:
+            jobs.conn.close()
+
+    def _session_justified(self, jobs: JobStore, sessions: SessionStore, scripting: bool) -> bool:
+        staged = staged_queue(jobs.select([JobState.SCRIPTED]), sessions, self.renderer.device)
+        pending = scripting or bool(jobs.select([JobState.QUEUED, JobState.SCRIPTING]))
+        reason = self.settings.trigger.justify(
+            [item for item, _ in staged], self.clock(), draining=not pending
+        )
+        return reason is not None
+
+    def _render_session(self) -> None:
+        jobs = self.open_jobs()
+        try:
+            session = RenderSession(
+                jobs=jobs,
+                sessions=SessionStore(jobs.conn, clock=self.clock),
+                renderer=self.renderer,
+                worker=self.worker_id,
+                open_jobs=self.open_jobs,
+                settings=self.settings.session,
+                clock=self.clock,
+                stop=self._stop,
+            )
+            self._sessions.append(session.run().id)
+        except Exception as exc:  # surfaced by run() in the main thread
+            self._render_error = exc
+            self._stop.set()
+        finally:
+            jobs.conn.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one worker process against a store; renderer and scripter are ``module:factory`` specs."""
+    parser = argparse.ArgumentParser(prog="python -m podwright.scheduler.worker")
+    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--renderer", required=True, help="module:factory returning an EpisodeRenderer")
+    parser.add_argument("--scripter", default=None, help="module:factory returning a Scripter")
+    parser.add_argument("--burst", action="store_true")
+    parser.add_argument("--worker-id", default=None)
+    parser.add_argument("--lease-s", type=float, default=60.0)
+    parser.add_argument("--heartbeat-s", type=float, default=15.0)
+    parser.add_argument("--keep-alive-s", type=float, default=5.0)
+    parser.add_argument("--min-episodes", type=int, default=1)
+    parser.add_argument(
+        "--renderer-option", action="append", default=[], help="KEY=VALUE passed to the renderer factory"
+    )
+    args = parser.parse_args(argv)
+    options = dict(item.partition("=")[::2] for item in args.renderer_option)
+    session = SessionSettings(
+        keep_alive_s=args.keep_alive_s, lease_s=args.lease_s, heartbeat_s=args.heartbeat_s
+    )
+    worker = Worker(
+        args.db,
+        renderer=load_object(args.renderer)(**options),
+        scripter=load_object(args.scripter)() if args.scripter else None,
+        settings=WorkerSettings(session=session, trigger=SessionTrigger(min_episodes=args.min_episodes)),
+        worker_id=args.worker_id,
+    )
+    worker.run(burst=args.burst)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,178 @@
+"""Segment dialogue: one call per body segment, answered as typed turns.
+
+The request is the episode's static prefix (see :mod:`podwright.stages.context`) followed by the
+only per-call part: which segment, its key points, its word target and, for continuity, the last
+lines already written before it. The answer ``{"turns": [{"speaker", "text"}]}`` is validated
+against the show's host ids, so an unknown speaker is a validation error the structured-output
+repair retry can fix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import cache
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from podwright.core.episode import Outline, OutlineSegment, ResearchBrief, Segment, Turn
+from podwright.core.llm import LLMRequest, Message
+from podwright.core.show import Show, Task
+from podwright.stages.context import episode_prefix
+from podwright.stages.schema import response_schema
+from podwright.stages.sizing import dialogue_max_tokens, turns_for_words
+
+__all__ = [
+    "Dialogue",
+    "DialogueTurn",
+    "build_request",
+    "dialogue_model",
+    "dialogue_schema",
+    "max_turns_for",
+    "parse",
+    "per_call_block",
+]
+
+CONTINUITY_TURNS = 3
+"""How many of the previous segment's last turns a segment call sees."""
+
+
+class DialogueTurn(BaseModel):
+    """One turn as the model writes it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    speaker: str
+    text: str
+
+
+class Dialogue(BaseModel):
+    """A dialogue answer; subclasses made by :func:`dialogue_model` know the show's hosts."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    known_speakers: ClassVar[Mapping[str, str]] = {}
+    """Accepted spellings (host id, lower-cased id or display name) → host id."""
+
+    turns: list[DialogueTurn] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _known_speakers(self) -> Dialogue:
+        if not self.known_speakers:
+            return self
+        ids = sorted(set(self.known_speakers.values()))
+        for index, turn in enumerate(self.turns, start=1):
+            host = self.known_speakers.get(turn.speaker.strip().lower())
+            if host is None:
+                raise ValueError(
+                    f"turn {index} is spoken by unknown speaker {turn.speaker!r}; "
+                    f"speaker must be one of the host ids: {', '.join(ids)}"
+                )
+            turn.speaker = host
+        if not any(turn.text.strip() for turn in self.turns):
+            raise ValueError("every turn is empty; write the spoken words in 'text'")
+        return self
+
+
+@cache
+def _dialogue_model_for(spellings: tuple[tuple[str, str], ...]) -> type[Dialogue]:
+    return type("ShowDialogue", (Dialogue,), {"known_speakers": dict(spellings), "__module__": __name__})
+
+
+def dialogue_model(show: Show) -> type[Dialogue]:
+    """The response model for ``show``: rejects speakers that are not its hosts (ids or names)."""
+    spellings: dict[str, str] = {}
+    for host in show.hosts:
+        spellings[host.name.strip().lower()] = host.id
+        spellings[host.id] = host.id
+    return _dialogue_model_for(tuple(sorted(spellings.items())))
+
+
+def dialogue_schema(show: Show, *, max_turns: int | None = None) -> dict[str, Any]:
+    """JSON schema of a dialogue answer: ``speaker`` limited to the show's host ids, at most ``max_turns``.
+
+    The turn cap stops a grammar-constrained model from adding turns until ``max_tokens`` cuts it off.
+    """
+    schema = response_schema(Dialogue)
+    schema["$defs"]["DialogueTurn"]["properties"]["speaker"]["enum"] = list(show.host_ids)
+    if max_turns is not None:
+        schema["properties"]["turns"]["maxItems"] = max_turns
+    return schema
+
+
+def max_turns_for(words: int) -> int:
+    """A generous cap on the turns of a stretch of ``words`` words (twice the natural count, at least 4)."""
+    return max(4, 2 * turns_for_words(words))
+
+
+def _name_of(show: Show, host_id: str) -> str:
+    try:
+        return show.host(host_id).name
+    except KeyError:
+        return host_id
+
+
+def per_call_block(
+    show: Show,
+    outline: Outline,
+    index: int,
+    previous_turns: Sequence[Turn] = (),
+) -> str:
+    """What only this call says: the segment to write (``index`` is 1-based) and where it starts."""
+    segment = outline.segments[index - 1]
+    total = len(outline.segments)
+    lines = [
+        f'Write segment {index} of {total}: "{segment.title}" ({segment.kind}).',
+        "Cover: " + "; ".join(segment.key_points),
+        f"Length: about {segment.target_words} words in about {turns_for_words(segment.target_words)} turns.",
+    ]
+    if index == 1:
+        lines.append("The intro is written separately: start straight into the subject, no greetings.")
+    if index < total:
+        lines.append("Do not wrap up the episode; later segments follow.")
+    else:
+        lines.append("The conclusion is written separately: no goodbyes.")
+    if previous_turns:
+        said = "\n".join(f"{_name_of(show, turn.host)}: {turn.text}" for turn in previous_turns)
+        lines.append(f"The previous segment ended with:\n{said}\nContinue from there without repeating it.")
+    elif index > 1:
+        previous = outline.segments[index - 2]
+        lines.append(f'It follows "{previous.title}"; open with a short transition from it.')
+    return "\n".join(lines)
+
+
+def build_request(
+    show: Show,
+    brief: ResearchBrief,
+    outline: Outline,
+    index: int,
+    *,
+    episode_id: str,
+    previous_turns: Sequence[Turn] = (),
+) -> LLMRequest:
+    """The dialogue call for body segment ``index`` (1-based): static prefix, then the per-call block."""
+    segment: OutlineSegment = outline.segments[index - 1]
+    system, context = episode_prefix(show, brief, outline)
+    ask = Message(
+        role="user", content=per_call_block(show, outline, index, previous_turns[-CONTINUITY_TURNS:])
+    )
+    return LLMRequest(
+        task=Task.SEGMENT,
+        messages=(system, context, ask),
+        max_tokens=dialogue_max_tokens(segment.target_words),
+        temperature=show.llm.temperature,
+        # One cap for the whole episode: the schema is identical across its segment calls, so a
+        # provider that puts it in the prompt (as tool definitions) keeps the cached prefix.
+        json_schema=dialogue_schema(
+            show, max_turns=max_turns_for(max(spec.target_words for spec in outline.segments))
+        ),
+        schema_name="dialogue",
+        episode_id=episode_id,
+        stage=f"segment-{index}",
+    )
+
+
+def parse(answer: Dialogue, *, kind: str, title: str) -> Segment:
+    """Typed turns of a validated answer; blank turns are dropped."""
+    turns = tuple(Turn(host=turn.speaker, text=turn.text) for turn in answer.turns if turn.text.strip())
+    return Segment(kind=kind, title=title, turns=turns)

@@ -1,0 +1,317 @@
+"""Durable jobs in SQLite: transitions, leases with heartbeats, and append-only attempts.
+
+Every method that changes a job runs in one ``BEGIN IMMEDIATE`` transaction and checks the state it
+expects under the write lock, so two workers can never both claim a job. A lease names its owner and
+expiry; :meth:`JobStore.recover_expired` hands a job whose worker stopped heart-beating back to the
+queue and records the lost attempt.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+
+from podwright.core import EpisodeRequest, JobError, Tier
+from podwright.core.jobs import (
+    OPEN_STATES,
+    TERMINAL_STATES,
+    Attempt,
+    AttemptOutcome,
+    JobRecord,
+    JobState,
+    Phase,
+)
+
+__all__ = ["JobStore", "transaction"]
+
+Clock = Callable[[], float]
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction (``BEGIN IMMEDIATE``): committed on success, rolled back on any error."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+class JobStore:
+    """The jobs table and its attempts, on one connection from :func:`podwright.store.db.connect`."""
+
+    def __init__(self, conn: sqlite3.Connection, *, clock: Clock = time.time) -> None:
+        self.conn = conn
+        self.clock = clock
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def get(self, job_id: str) -> JobRecord:
+        """The job ``job_id``; :class:`JobError` when there is none."""
+        row = self.conn.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        if row is None:
+            raise JobError(f"no job {job_id!r} in the queue", hint="see `podwright queue list` for job ids")
+        return _job(row)
+
+    def select(self, states: Iterable[JobState] | None = None) -> list[JobRecord]:
+        """Jobs in ``states`` (all when ``None``), oldest first."""
+        if states is None:
+            rows = self.conn.execute("SELECT * FROM jobs ORDER BY created_at, id").fetchall()
+        else:
+            wanted = [state.value for state in states]
+            marks = ",".join("?" * len(wanted))
+            rows = self.conn.execute(
+                f"SELECT * FROM jobs WHERE state IN ({marks}) ORDER BY created_at, id", wanted
+            ).fetchall()
+        return [_job(row) for row in rows]
+
+    def attempts(self, job_id: str) -> list[Attempt]:
+        """Every finished attempt of ``job_id``, in order."""
+        rows = self.conn.execute("SELECT * FROM job_attempts WHERE job_id = ? ORDER BY id", (job_id,))
+        return [Attempt.model_validate(dict(row)) for row in rows]
+
+    def has_open_work(self, states: Iterable[JobState] = OPEN_STATES) -> bool:
+        """Whether any job is in ``states`` (by default: any job that still needs a worker)."""
+        wanted = [state.value for state in states]
+        marks = ",".join("?" * len(wanted))
+        row = self.conn.execute(f"SELECT 1 FROM jobs WHERE state IN ({marks}) LIMIT 1", wanted).fetchone()
+        return row is not None
+
+    # -- adding, cancelling, approving -----------------------------------------------------------
+
+    def add(
+        self, request: EpisodeRequest, show_path: str, *, review: bool, estimate_audio_s: float, rtf: float
+    ) -> JobRecord:
+        """Queue ``request``; with ``review``, a final-tier job renders a draft and waits for approval."""
+        now = self.clock()
+        gated = review and request.tier is Tier.FINAL
+        deadline = request.deadline.timestamp() if request.deadline else None
+        try:
+            with transaction(self.conn):
+                self.conn.execute(
+                    "INSERT INTO jobs (id, show_path, request_json, state, tier, render_tier, review,"
+                    " priority, deadline, target_minutes, created_at, updated_at, estimate_audio_s,"
+                    " estimate_compute_s)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        request.episode_id,
+                        show_path,
+                        request.model_dump_json(),
+                        JobState.QUEUED.value,
+                        request.tier.value,
+                        (Tier.DRAFT if gated else request.tier).value,
+                        int(gated),
+                        request.priority,
+                        deadline,
+                        request.target_minutes,
+                        now,
+                        now,
+                        estimate_audio_s,
+                        estimate_audio_s * rtf,
+                    ),
+                )
+        except sqlite3.IntegrityError as exc:
+            raise JobError(
+                f"job {request.episode_id!r} is already in the queue",
+                hint="pick another episode id, or cancel the old job first",
+            ) from exc
+        return self.get(request.episode_id)
+
+    def cancel(self, job_id: str) -> JobRecord:
+        """Cancel a job that has not finished; a worker holding it drops it at its next heartbeat."""
+        with transaction(self.conn):
+            job = self.get(job_id)
+            if job.state in TERMINAL_STATES:
+                raise JobError(f"job {job_id!r} is already {job.state.value}", hint="nothing to cancel")
+            if job.lease_owner is not None:
+                self._attempt(job, AttemptOutcome.CANCELLED, "cancelled while running")
+            self._set(job_id, state=JobState.CANCELLED, lease_owner=None, lease_expires_at=None)
+        return self.get(job_id)
+
+    def approve(self, job_id: str) -> JobRecord:
+        """Pass the review gate: the approved draft's script goes on to its final render."""
+        with transaction(self.conn):
+            job = self.get(job_id)
+            if job.state is not JobState.REVIEW:
+                raise JobError(
+                    f"job {job_id!r} is {job.state.value}, not waiting for review",
+                    hint="only a job whose draft render is done (state 'review') can be approved",
+                )
+            self._set(
+                job_id,
+                state=JobState.SCRIPTED,
+                render_tier=job.tier.value,
+                staged_at=self.clock(),
+                attempts=0,
+            )
+        return self.get(job_id)
+
+    # -- leases ----------------------------------------------------------------------------------
+
+    def claim(self, job_id: str, worker: str, lease_s: float) -> JobRecord | None:
+        """Lease a queued (→ scripting) or scripted (→ rendering) job; ``None`` if someone else got it."""
+        moves = {JobState.QUEUED: JobState.SCRIPTING, JobState.SCRIPTED: JobState.RENDERING}
+        with transaction(self.conn):
+            row = self.conn.execute("SELECT state FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            if row is None or JobState(row["state"]) not in moves:
+                return None
+            now = self.clock()
+            self._set(
+                job_id,
+                state=moves[JobState(row["state"])],
+                lease_owner=worker,
+                lease_started_at=now,
+                lease_expires_at=now + lease_s,
+            )
+        return self.get(job_id)
+
+    def heartbeat(self, job_id: str, worker: str, lease_s: float) -> bool:
+        """Extend ``worker``'s lease on ``job_id``; ``False`` once the lease is gone."""
+        with transaction(self.conn):
+            cursor = self.conn.execute(
+                "UPDATE jobs SET lease_expires_at = ? WHERE id = ? AND lease_owner = ? AND state IN (?, ?)",
+                (self.clock() + lease_s, job_id, worker, JobState.SCRIPTING.value, JobState.RENDERING.value),
+            )
+        return cursor.rowcount == 1
+
+    def recover_expired(self, *, max_attempts: int | None = None) -> list[str]:
+        """Hand back every job whose lease expired, recording the lost attempt.
+
+        A lost attempt counts in ``attempts``; with ``max_attempts`` a job that keeps killing its
+        workers fails instead of being handed back for ever.
+        """
+        recovered: list[str] = []
+        with transaction(self.conn):
+            rows = self.conn.execute(
+                "SELECT * FROM jobs WHERE state IN (?, ?) AND lease_expires_at < ?",
+                (JobState.SCRIPTING.value, JobState.RENDERING.value, self.clock()),
+            ).fetchall()
+            for row in rows:
+                job = _job(row)
+                self._attempt(job, AttemptOutcome.LOST, f"lease of worker {job.lease_owner} expired")
+                self._release(job, "lease expired (worker lost)", max_attempts=max_attempts)
+                recovered.append(job.id)
+        return recovered
+
+    # -- finishing -------------------------------------------------------------------------------
+
+    def finish_script(
+        self,
+        job_id: str,
+        worker: str,
+        *,
+        episode_dir: str,
+        word_count: int,
+        estimate_audio_s: float,
+        estimate_compute_s: float,
+    ) -> JobRecord:
+        """Scripting → scripted: the script is staged and the job's estimate now comes from its words."""
+        with transaction(self.conn):
+            job = self._leased(job_id, worker, JobState.SCRIPTING)
+            self._attempt(job, AttemptOutcome.OK, None)
+            self._set(
+                job_id,
+                state=JobState.SCRIPTED,
+                episode_dir=episode_dir,
+                word_count=word_count,
+                estimate_audio_s=estimate_audio_s,
+                estimate_compute_s=estimate_compute_s,
+                staged_at=self.clock(),
+                attempts=0,
+                lease_owner=None,
+                lease_expires_at=None,
+                error=None,
+            )
+        return self.get(job_id)
+
+    def finish_render(self, job_id: str, worker: str) -> JobRecord:
+        """Rendering → done, or → review when this was the gated draft render."""
+        with transaction(self.conn):
+            job = self._leased(job_id, worker, JobState.RENDERING)
+            self._attempt(job, AttemptOutcome.OK, None)
+            gate = job.review and job.render_tier is Tier.DRAFT and job.tier is Tier.FINAL
+            self._set(
+                job_id,
+                state=JobState.REVIEW if gate else JobState.DONE,
+                attempts=0,
+                lease_owner=None,
+                lease_expires_at=None,
+                error=None,
+            )
+        return self.get(job_id)
+
+    def fail_attempt(self, job_id: str, worker: str, error: str, *, max_attempts: int) -> JobRecord:
+        """Record a failed attempt; the job goes back for a retry, or fails once attempts run out."""
+        with transaction(self.conn):
+            row = self.conn.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            if row is None:
+                raise JobError(f"no job {job_id!r} in the queue", hint="see `podwright queue list`")
+            job = _job(row)
+            if job.lease_owner != worker or job.state not in (JobState.SCRIPTING, JobState.RENDERING):
+                return job
+            self._attempt(job, AttemptOutcome.ERROR, error)
+            self._release(job, error, max_attempts=max_attempts)
+        return self.get(job_id)
+
+    def update_estimate(self, job_id: str, *, estimate_audio_s: float, estimate_compute_s: float) -> None:
+        """Replace a job's estimate (after recalibration); not a state change."""
+        with transaction(self.conn):
+            self._set(job_id, estimate_audio_s=estimate_audio_s, estimate_compute_s=estimate_compute_s)
+
+    # -- internals -------------------------------------------------------------------------------
+
+    def _leased(self, job_id: str, worker: str, state: JobState) -> JobRecord:
+        job = self.get(job_id)
+        if job.state is not state or job.lease_owner != worker:
+            raise JobError(
+                f"worker {worker} no longer holds job {job_id!r} (it is {job.state.value})",
+                hint="the job was cancelled or its lease expired and another worker took it; nothing to do",
+            )
+        return job
+
+    def _release(self, job: JobRecord, error: str, *, max_attempts: int | None) -> None:
+        attempts = job.attempts + 1
+        back = JobState.QUEUED if job.phase is Phase.SCRIPT else JobState.SCRIPTED
+        exhausted = max_attempts is not None and attempts >= max_attempts
+        self._set(
+            job.id,
+            state=JobState.FAILED if exhausted else back,
+            attempts=attempts,
+            error=error,
+            lease_owner=None,
+            lease_expires_at=None,
+        )
+
+    def _attempt(self, job: JobRecord, outcome: AttemptOutcome, error: str | None) -> None:
+        self.conn.execute(
+            "INSERT INTO job_attempts (job_id, phase, tier, worker, started_at, ended_at, outcome, error)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                job.id,
+                job.phase.value,
+                job.render_tier.value if job.phase is Phase.RENDER else None,
+                job.lease_owner or "",
+                job.lease_started_at if job.lease_started_at is not None else self.clock(),
+                self.clock(),
+                outcome.value,
+                error,
+            ),
+        )
+
+    def _set(self, job_id: str, **fields: object) -> None:
+        values = {
+            key: (value.value if isinstance(value, JobState) else value) for key, value in fields.items()
+        }
+        values["updated_at"] = self.clock()
+        assignments = ", ".join(f"{key} = ?" for key in values)
+        self.conn.execute(f"UPDATE jobs SET {assignments} WHERE id = ?", [*values.values(), job_id])
+
+
+def _job(row: sqlite3.Row) -> JobRecord:
+    data = dict(row)
+    data["review"] = bool(data["review"])
+    return JobRecord.model_validate(data)

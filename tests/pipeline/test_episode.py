@@ -1,0 +1,110 @@
+"""One episode end to end: produce (script ∥ voicing), render, re-render after an edit, bad folders."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from podwright.core import ConfigError, Script, Show, Tier, VoiceRef
+from podwright.pipeline.episode import load_episode, produce_episode, render_episode
+from podwright.tts.cache import ChunkCache
+from tests.stages.shows import episode, starter_show
+from tests.support.scripted_llm import ScriptedLLM
+from tests.support.tone_engine import ToneEngine
+
+
+def tone_show() -> Show:
+    """The starter show with both hosts voiced by the fast tone engine."""
+    show = starter_show()
+    hosts = []
+    for host, voice in zip(show.hosts, ("low", "high"), strict=True):
+        ref = VoiceRef(engine="tone", voice=voice)
+        hosts.append(host.model_copy(update={"voices": {Tier.DRAFT: ref, Tier.FINAL: ref}}))
+    return show.model_copy(update={"hosts": tuple(hosts)})
+
+
+@pytest.fixture
+def produced(tmp_path: Path) -> tuple[Path, ToneEngine, ChunkCache, Show]:
+    import asyncio
+
+    show = tone_show()
+    engine = ToneEngine()
+    cache = ChunkCache(tmp_path / "chunks")
+    llm = ScriptedLLM(show.host_ids, segments=len(show.template))
+    result = asyncio.run(
+        produce_episode(
+            show,
+            episode(minutes=1.0),
+            client=llm,
+            out_root=tmp_path / "out",
+            engines={"tone": engine},
+            cache=cache,
+        )
+    )
+    return result.folder, engine, cache, show
+
+
+def test_produce_writes_a_complete_episode_folder(
+    produced: tuple[Path, ToneEngine, ChunkCache, Show],
+) -> None:
+    folder, _, _, show = produced
+    assert folder == folder.parent.parent / show.slug / "ep-1"
+    for name in (
+        "episode.mp3",
+        "transcript.vtt",
+        "transcript.srt",
+        "chapters.json",
+        "script.json",
+        "script.md",
+        "run.json",
+        "show.json",
+        "youtube.json",
+        "images/cover.png",
+    ):
+        assert (folder / name).is_file(), name
+    run = json.loads((folder / "run.json").read_text())
+    assert {"script", "render", "produce"} <= run.keys()
+    # Body segments were voiced while the LLM wrote the rest: the final pass found them cached.
+    assert run["produce"]["prefetched_chunks"] > 0
+    voicing = run["render"]["voicing"]
+    assert voicing["chunks_cached"] >= run["produce"]["prefetched_chunks"]
+    assert voicing["chunks_total"] == voicing["chunks_cached"] + voicing["chunks_synthesized"]
+    chapters = json.loads((folder / "chapters.json").read_text())["chapters"]
+    assert len(chapters) == len(Script.model_validate_json((folder / "script.json").read_text()).segments)
+
+
+def test_editing_one_turn_re_renders_only_its_chunks(
+    produced: tuple[Path, ToneEngine, ChunkCache, Show],
+) -> None:
+    folder, engine, cache, show = produced
+    script, _ = load_episode(folder)
+    segments = list(script.segments)
+    turns = list(segments[1].turns)
+    turns[0] = turns[0].model_copy(update={"text": "A brand new line about starlight."})
+    segments[1] = segments[1].model_copy(update={"turns": tuple(turns)})
+    edited = script.model_copy(update={"segments": tuple(segments)})
+    (folder / "script.json").write_text(edited.model_dump_json(indent=2))
+    engine.calls.clear()
+
+    result = render_episode(folder, show, Tier.DRAFT, engines={"tone": engine}, cache=cache)
+
+    assert engine.calls == ["A brand new line about starlight."]
+    assert result.chunks_synthesized == 1
+    assert result.chunks_cached == result.chunks_total - 1
+
+
+def test_a_folder_without_a_script_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not an episode folder") as info:
+        load_episode(tmp_path)
+    assert "podwright" in info.value.hint
+
+
+def test_an_invalid_script_names_the_field(produced: tuple[Path, ToneEngine, ChunkCache, Show]) -> None:
+    folder, *_ = produced
+    data = json.loads((folder / "script.json").read_text())
+    data["segments"][1]["turns"][0]["host"] = "zed"
+    (folder / "script.json").write_text(json.dumps(data))
+    with pytest.raises(ConfigError, match="zed"):
+        load_episode(folder)

@@ -1,0 +1,84 @@
+"""Golden test: the static prefix is byte-identical across an episode's segment calls."""
+
+from __future__ import annotations
+
+import json
+
+from podwright.core import LLMRequest, Outline, OutlineSegment, ResearchBrief, Turn
+from podwright.stages import bookends, dialogue
+from podwright.stages.context import bookend_prefix, episode_prefix
+from tests.stages.shows import starter_show
+
+BRIEF = ResearchBrief(summary="Light is finite.", key_facts=("c = 299,792 km/s",), angles=("Olbers",))
+OUTLINE = Outline(
+    title="Dark skies",
+    segments=tuple(
+        OutlineSegment(kind=kind, title=f"T{n}", key_points=(f"kp{n}",), target_words=100 + n)
+        for n, kind in enumerate(("setup", "deep_dive", "takeaways"), start=1)
+    ),
+)
+
+
+def _segment_requests(brief: ResearchBrief = BRIEF, show_name: str | None = None) -> list[LLMRequest]:
+    show = starter_show()
+    if show_name:
+        show = show.model_copy(update={"name": show_name})
+    previous = (Turn(host="maya", text="So where were we?"),)
+    return [
+        dialogue.build_request(
+            show, brief, OUTLINE, index, episode_id="ep", previous_turns=previous if index == 2 else ()
+        )
+        for index in range(1, 4)
+    ]
+
+
+def _prefix(request: LLMRequest) -> bytes:
+    marks = [i for i, message in enumerate(request.messages) if message.cache_breakpoint]
+    assert len(marks) == 1
+    return "\x00".join(m.role + "\x01" + m.content for m in request.messages[: marks[0] + 1]).encode()
+
+
+def test_static_prefix_is_byte_identical_across_segment_calls() -> None:
+    requests = _segment_requests()
+    prefixes = {_prefix(request) for request in requests}
+    assert len(prefixes) == 1
+    # Everything that varies comes after the breakpoint, in the last message only.
+    tails = [request.messages[-1].content for request in requests]
+    assert len(set(tails)) == 3
+    assert "Write segment 2 of 3" in tails[1] and "So where were we?" in tails[1]
+    # The schema travels with every call (some providers put it in the prompt): identical too.
+    assert len({json.dumps(request.json_schema, sort_keys=True) for request in requests}) == 1
+    for request in requests:
+        assert request.messages[-1].cache_breakpoint is False
+        assert "Write segment" not in _prefix(request).decode()
+
+
+def test_prefix_holds_the_static_context() -> None:
+    system, context = episode_prefix(starter_show(), BRIEF, OUTLINE)
+    for needed in ("Maya", "`maya`", "Joe", "curious adults", "no jargon", "`en`", '"turns"'):
+        assert needed in system.content
+    for needed in ("deep_dive", "Light is finite.", "c = 299,792 km/s", "Dark skies", "kp2"):
+        assert needed in context.content
+    assert context.cache_breakpoint and not system.cache_breakpoint
+
+
+def test_prefix_differs_per_episode_and_per_show() -> None:
+    base = _prefix(_segment_requests()[0])
+    other_episode = _prefix(_segment_requests(brief=BRIEF.model_copy(update={"summary": "Other."}))[0])
+    other_show = _prefix(_segment_requests(show_name="Another Show")[0])
+    assert len({base, other_episode, other_show}) == 3
+
+
+def test_intro_and_conclusion_share_a_shorter_prefix_without_dialogue() -> None:
+    show = starter_show()
+    body = ()
+    requests = [
+        bookends.build_request(show, which, title="Dark", body=body, summary="SUM", words=40, episode_id="e")
+        for which in ("intro", "conclusion")
+    ]
+    assert _prefix(requests[0]) == _prefix(requests[1])
+    assert requests[0].messages[-1].content != requests[1].messages[-1].content
+    # The bookend prefix starts with the same system message as the segment calls.
+    assert (
+        requests[0].messages[0] == bookend_prefix(show, "x", [], "y")[0] == _segment_requests()[0].messages[0]
+    )

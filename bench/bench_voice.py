@@ -28,7 +28,7 @@ from podwright.config import load_show
 from podwright.core.episode import Script
 from podwright.core.show import Show, Tier, VoiceRef
 from podwright.core.speech import SpeechRequest, TTSEngine
-from podwright.pipeline.package import package_episode
+from podwright.pipeline.package import PackageResult, package_episode
 from podwright.pipeline.voicing import ScriptVoicer, VoicingStats, build_engines, cast_for
 from podwright.stages.chunking import chunk_text
 from podwright.tts.cache import ChunkCache
@@ -102,11 +102,15 @@ def engine_speed(cast: Mapping[str, VoiceRef], script: Script) -> list[list[str]
 # -- 2. the chunk cache on a one-line edit --------------------------------------------------------
 
 
+SENTENCE_CHUNKS = {"hibari": {"max_chars": 160}, "piper": {"max_chars": 160}}
+"""Engine options that make chunks about one sentence long (the engines' default is up to 400 chars)."""
+
+
 @dataclass(frozen=True)
 class _Render:
     stats: VoicingStats
-    package_s: float
-    duration_s: float
+    packaged: PackageResult | None = None
+    package_s: float = 0.0
 
     @property
     def compute_s(self) -> float:
@@ -118,60 +122,84 @@ class _Render:
 
 
 def _render(
-    script: Script, show: Show, cast: Mapping[str, VoiceRef], cache: ChunkCache, out: Path
+    script: Script,
+    show: Show,
+    cast: Mapping[str, VoiceRef],
+    cache: ChunkCache,
+    *,
+    options: Mapping[str, Mapping[str, Any]] | None = None,
+    out: Path | None = None,
 ) -> _Render:
-    """One render as a fresh `podwright render` process would do it: new engines, the given cache."""
-    voicer = ScriptVoicer(build_engines(cast), cache, lexicon=show.lexicon)
+    """One render as a fresh `podwright render` process does it: new engines, the given cache."""
+    voicer = ScriptVoicer(build_engines(cast, options), cache, lexicon=show.lexicon)
     voiced = voicer.voice(script, cast)
+    if out is None:
+        return _Render(voiced.stats)
     started = time.perf_counter()
     packaged = package_episode(script, voiced.clips, show, out)
-    return _Render(voiced.stats, time.perf_counter() - started, packaged.duration_s)
+    return _Render(voiced.stats, packaged, time.perf_counter() - started)
+
+
+def _render_row(label: str, setting: str, render: _Render) -> list[str]:
+    stats = render.stats
+    packaging = f"; packaging {fmt(render.package_s, 2)} s" if render.packaged else ""
+    return [
+        label,
+        setting,
+        f"{stats.chunks_synthesized} of {stats.chunks_total} chunks synthesized; "
+        f"synthesis {fmt(render.compute_s, 2)} s compute, voicing {fmt(stats.wall_s, 2)} s wall "
+        f"(engine cold start {fmt(render.load_s, 2)} s of it){packaging}",
+    ]
+
+
+def _ratio_row(label: str, full: _Render, again: _Render) -> list[str]:
+    compute = again.compute_s / full.compute_s
+    wall = again.stats.wall_s / full.stats.wall_s
+    warm_wall = (again.stats.wall_s - again.load_s) / full.stats.wall_s
+    return [
+        label,
+        "voicing only",
+        f"**{fmt(100 * compute, 1)} %** of synthesis compute, **{fmt(100 * wall, 1)} %** of voicing wall "
+        f"time ({fmt(100 * warm_wall, 1)} % without the engine's cold start); goal ≤ 3 %",
+    ]
 
 
 def cache_on_edit(show: Show, cast: Mapping[str, VoiceRef]) -> tuple[list[list[str]], list[str]]:
     script = lighthouse_script(EPISODE_WORDS)
     edited, where = edit_one_line(script)
     with _scratch() as scratch:
-        cache = ChunkCache(scratch / "chunks")
-        full = _render(script, show, cast, cache, scratch / "full")
-        again = _render(edited, show, cast, cache, scratch / "edited")
-
-    def row(label: str, setting: str, render: _Render) -> list[str]:
-        stats = render.stats
-        return [
-            label,
-            setting,
-            f"{stats.chunks_synthesized} of {stats.chunks_total} chunks synthesized; "
-            f"synthesis {fmt(render.compute_s, 2)} s compute, voicing {fmt(stats.wall_s, 2)} s wall "
-            f"(engine cold start {fmt(render.load_s, 2)} s of it); packaging {fmt(render.package_s, 2)} s",
-        ]
-
-    minutes = full.duration_s / 60
-    compute_ratio = again.compute_s / full.compute_s
-    wall_ratio = again.stats.wall_s / full.stats.wall_s
+        turns = ChunkCache(scratch / "turn-chunks")
+        full = _render(script, show, cast, turns, out=scratch / "full")
+        again = _render(edited, show, cast, turns, out=scratch / "edited")
+        sentences = ChunkCache(scratch / "sentence-chunks")
+        full_small = _render(script, show, cast, sentences, options=SENTENCE_CHUNKS)
+        again_small = _render(edited, show, cast, sentences, options=SENTENCE_CHUNKS)
+    assert full.packaged is not None
+    timings = full.packaged.timings
     rows = [
-        row(
+        _render_row(
             "10-minute script, full render",
             f"{script.word_count:,} words, {len(script.turns)} turns, "
-            f"{fmt(minutes, 1)} min episode, empty cache",
+            f"{fmt(full.packaged.duration_s / 60, 1)} min episode, empty cache",
             full,
         ),
-        row("same, one line edited", f"{where} reworded, warm cache", again),
-        [
-            "re-render ÷ full render",
-            "voicing only",
-            f"**{fmt(100 * compute_ratio, 1)} %** of synthesis compute, "
-            f"**{fmt(100 * wall_ratio, 1)} %** of voicing wall time (goal ≤ 3 %)",
-        ],
+        _render_row("same, one line edited", f"{where}: first sentence reworded", again),
+        _ratio_row("re-render ÷ full render", full, again),
+        _render_row("full render, sentence-sized chunks", "engines' max_chars=160, empty cache", full_small),
+        _render_row("same, one line edited", "the same edit", again_small),
+        _ratio_row("re-render ÷ full render, sentence-sized chunks", full_small, again_small),
     ]
     notes = [
-        "The edit re-synthesizes only the edited turn's chunk; the rest comes from the chunk cache. "
-        "The edited turn is Joe's (piper, the slower engine), the costlier case. A re-render's voicing "
-        "wall time is mostly the cold start of the engine that has to speak, plus reading the cached "
-        "chunks.",
-        f"Packaging (mix, master, MP3 encode, loudness check, tags) took {fmt(full.package_s, 1)} s and "
-        f"{fmt(again.package_s, 1)} s: a fixed cost per render, proportional to the episode's length, "
-        "that the chunk cache cannot remove because the whole mix changes when one line does.",
+        "An edit re-synthesizes only the chunks whose text changed; the rest comes from the chunk cache. "
+        "The edited turn is Joe's (piper, the slower engine: the costlier case). With the engines' "
+        "default chunks (a whole turn, up to 400 characters) the cache's unit is a turn, so one edit "
+        "costs about one turn of that host's compute; sentence-sized chunks make the unit a sentence.",
+        f"Packaging took {fmt(full.package_s, 1)} s (full) and {fmt(again.package_s, 1)} s (edited): "
+        f"mix {fmt(timings.mix_s, 1)} s, master {fmt(timings.master_s, 1)} s, MP3 encode "
+        f"{fmt(timings.encode_s, 1)} s, loudness check {fmt(timings.measure_s, 1)} s, tags "
+        f"{fmt(timings.tag_s, 2)} s, {timings.passes} pass(es) in the full render. It is a fixed cost "
+        "per render, proportional to the episode's length, that the chunk cache cannot remove: one "
+        "changed line changes the whole mix and its loudness.",
     ]
     return rows, notes
 
@@ -188,6 +216,38 @@ _CONFIGS: dict[str, tuple[int | None, dict[str, dict[str, Any]]]] = {
 """Label → (ScriptVoicer workers, per-engine options)."""
 
 
+def _machine_busy_s() -> float | None:
+    """CPU seconds every process on the machine has used since boot (Linux), to see what others took."""
+    try:
+        fields = Path("/proc/stat").read_text(encoding="ascii").split("\n", 1)[0].split()[1:]
+    except OSError:
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(value) for value in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class _Run:
+    throughput: float
+    """Seconds of audio per wall second."""
+    cores: float
+    """This process's CPU seconds per wall second."""
+    others: float | None
+    """Other processes' CPU seconds per wall second (``None`` off Linux)."""
+
+
+def _timed_voicing(
+    voicer: ScriptVoicer, script: Script, cast: Mapping[str, VoiceRef]
+) -> tuple[_Run, VoicingStats]:
+    machine, cpu, wall = _machine_busy_s(), time.process_time(), time.perf_counter()
+    stats = voicer.voice(script, cast).stats
+    machine_after, cpu_s, wall_s = _machine_busy_s(), time.process_time() - cpu, time.perf_counter() - wall
+    others = None if machine is None or machine_after is None else max(0.0, machine_after - machine - cpu_s)
+    return _Run(
+        stats.audio_s / stats.wall_s, cpu_s / wall_s, None if others is None else others / wall_s
+    ), stats
+
+
 def concurrency(show: Show, cast: Mapping[str, VoiceRef]) -> tuple[list[list[str]], list[str]]:
     script = lighthouse_script(CONCURRENCY_WORDS)
     # Engines are built and loaded up front, so the runs compare synthesis, not cold starts.
@@ -195,27 +255,31 @@ def concurrency(show: Show, cast: Mapping[str, VoiceRef]) -> tuple[list[list[str
     for built in engines.values():
         for engine in built.values():
             engine.load()
-    throughput: dict[str, list[float]] = {label: [] for label in _CONFIGS}
+    runs: dict[str, list[_Run]] = {label: [] for label in _CONFIGS}
     last: dict[str, VoicingStats] = {}
     with _scratch() as scratch:
         for repeat in range(REPEATS):
             for index, (label, (workers, _)) in enumerate(_CONFIGS.items()):
                 cache = ChunkCache(scratch / f"run{repeat}-config{index}")
                 voicer = ScriptVoicer(engines[label], cache, lexicon=show.lexicon, workers=workers)
-                stats = voicer.voice(script, cast).stats
-                throughput[label].append(stats.audio_s / stats.wall_s)
-                last[label] = stats
-    medians = {label: statistics.median(values) for label, values in throughput.items()}
+                run, last[label] = _timed_voicing(voicer, script, cast)
+                runs[label].append(run)
+    medians = {label: statistics.median(run.throughput for run in values) for label, values in runs.items()}
     baseline = medians[_SEQUENTIAL]
-    rows = [
-        [
-            label,
-            f"{fmt(last[label].audio_s, 0)} s of audio, empty cache, median of {len(values)}",
-            f"{fmt(medians[label], 1)} s of audio per wall second = **{fmt(medians[label] / baseline, 2)}×** "
-            f"sequential (runs: {', '.join(fmt(v, 1) for v in values)})",
-        ]
-        for label, values in throughput.items()
-    ]
+    rows = []
+    for label, values in runs.items():
+        speedup = medians[label] / baseline
+        others = [run.others for run in values if run.others is not None]
+        busy = f", other processes {fmt(statistics.median(others), 2)} cores" if others else ""
+        rows.append(
+            [
+                label,
+                f"{fmt(last[label].audio_s, 0)} s of audio, empty cache, median of {len(values)}",
+                f"{fmt(medians[label], 1)} s of audio per wall second = **{fmt(speedup, 2)}×** sequential "
+                f" (runs: {', '.join(fmt(run.throughput, 1) for run in values)}); "
+                f"used {fmt(statistics.median(run.cores for run in values), 2)} cores{busy}",
+            ]
+        )
     return rows, _concurrency_notes(last[_SEQUENTIAL], medians[_PIPER_PARALLEL] / baseline)
 
 
@@ -233,8 +297,9 @@ def _concurrency_notes(sequential: VoicingStats, best: float) -> list[str]:
         "the run waits for the slowest. Only splitting piper's own chunks over two threads "
         "(`parallel=2`; onnxruntime releases the GIL, phonemizing stays serial) can go past that.",
         f"Goal ≥ 1.5× on 2 cores: {verdict} ({fmt(best, 2)}× with piper parallel=2, {cores} cores seen). "
-        "That config runs three compute threads (hibari, two piper) on the cores, so its gain depends "
-        "on how much of the second core is free; other load on the machine takes it first.",
+        "That config runs three compute threads (hibari, two piper), so its gain is capped by the cores "
+        "this process gets: compare 'used … cores' with 'other processes … cores' in the table; on a "
+        "machine whose second core is busy with other work, no voicing concurrency can help.",
     ]
 
 

@@ -36,7 +36,7 @@ def start_worker(db: Path, worker_id: str) -> subprocess.Popen[bytes]:
             "--worker-id",
             worker_id,
             "--lease-s",
-            "1.0",
+            "2.0",
             "--heartbeat-s",
             "0.2",
             "--keep-alive-s",

@@ -15,14 +15,14 @@ its simulated prompt cache; cost comes from one price table (podwright.llm.prici
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
 import time
 from dataclasses import dataclass
 from typing import Any
 
 from tests.stages.shows import starter_show
-from tests.support.fake_openai import FakeChatServer, FakeReply
+from tests.support.fake_openai import FakeChatServer
+from tests.support.script_responder import script_responder
 
 from bench.report import Section, fmt
 from podwright.core import (
@@ -49,11 +49,6 @@ MINUTES = 10.0
 TTFT_S = 0.5
 TOKENS_PER_S = 120.0
 """Latency model of the provider: a mid-size frontier model's typical streaming speed."""
-FILLER = (
-    "light from distant stars travels for billions of years before it reaches our eyes and the "
-    "universe has only existed for so long so most directions end on darkness rather than a star"
-)
-WORDS = itertools.cycle(FILLER.split())
 
 
 class ListLedger:
@@ -64,58 +59,6 @@ class ListLedger:
 
     def record_call(self, record: CallRecord) -> None:
         self.records.append(record)
-
-
-def _words(count: int) -> str:
-    return " ".join(next(WORDS) for _ in range(max(1, count)))
-
-
-def _responder(show: Show) -> Any:
-    """Answers sized by the request's own ``max_tokens`` (the stages size them from target words)."""
-    hosts = itertools.cycle(show.host_ids)
-
-    def answer(body: dict[str, Any]) -> FakeReply | dict[str, Any]:
-        name = body.get("response_format", {}).get("json_schema", {}).get("name", "")
-        budget = int(body.get("max_tokens", 256))
-        words = max(8, int(budget * 0.45 / 1.4))  # the stages leave 2x room; answers use about half
-        if name == "dialogue":
-            turns = max(2, words // 45)
-            return {"turns": [{"speaker": next(hosts), "text": _words(words // turns)} for _ in range(turns)]}
-        schema = body.get("response_format", {}).get("json_schema", {}).get("schema", {})
-        if name == "research_brief":
-            # As many items as the brief asks for (its schema's maxItems), each a full sentence.
-            most = {
-                key: schema["properties"][key].get("maxItems", 3)
-                for key in ("key_facts", "angles", "open_questions")
-            }
-            return {
-                "summary": _words(130),
-                "key_facts": [_words(25) for _ in range(most["key_facts"])],
-                "angles": [_words(20) for _ in range(most["angles"])],
-                "open_questions": [_words(15) for _ in range(most["open_questions"])],
-            }
-        if name == "outline":
-            return {
-                "title": "Why the night sky is dark",
-                "segments": [
-                    {"title": f"Part {n}: {_words(3)}", "key_points": [_words(12) for _ in range(4)]}
-                    for n in range(1, len(show.template) + 1)
-                ],
-            }
-        if name == "summary":
-            return {"summary": _words(words)}
-        if name == "metadata":
-            return {
-                "title": "Why Is the Night Sky Dark?",
-                "description": _words(60),
-                "tags": ["astronomy", "cosmology", "olbers paradox", "light"],
-                "chapter_titles": [f"Chapter {n}" for n in range(1, len(show.template) + 3)],
-            }
-        if name == "image_prompts":
-            return {"cover": _words(25), "segments": [_words(25) for _ in range(len(show.template) + 2)]}
-        raise AssertionError(f"unexpected schema {name!r}")
-
-    return answer
 
 
 def _show(base_url: str, *, naive: bool) -> Show:
@@ -253,7 +196,7 @@ async def _run(base_url: str, *, naive: bool, episode_id: str) -> Outcome:
 def run() -> Section:
     """Measure both pipelines against one server, alternating, and return the table."""
     show = starter_show()
-    with FakeChatServer(_responder(show), ttft_s=TTFT_S, tokens_per_s=TOKENS_PER_S) as server:
+    with FakeChatServer(script_responder(show), ttft_s=TTFT_S, tokens_per_s=TOKENS_PER_S) as server:
         naive = asyncio.run(_run(server.base_url, naive=True, episode_id="bench-naive"))
         naive.critical_path_s = _provider_critical_path(server.requests, naive=True)
         server.reset()

@@ -10,6 +10,7 @@ import typer
 from rich.table import Column, Table
 
 from podwright.cli.common import console, friendly_errors
+from podwright.cli.scripting import resolve_key, script_client
 from podwright.config import Settings, load_show
 from podwright.core import ConfigError, EpisodeRequest, Tier
 from podwright.core.jobs import JobState
@@ -191,7 +192,13 @@ def _worker(
     worker = Worker(
         settings.db_path,
         renderer=PipelineRenderer(load_show, settings.chunk_cache_dir, device=device),
-        scripter=PipelineScripter(out, offline=offline),
+        scripter=PipelineScripter(
+            out,
+            show_loader=load_show,
+            client_factory=lambda show: script_client(
+                show, offline=offline, settings=settings, key=resolve_key(show, offline=offline)
+            ),
+        ),
         settings=WorkerSettings(
             session=session,
             trigger=SessionTrigger(min_episodes=min_episodes, max_wait_s=max_wait),

@@ -7,8 +7,10 @@ used so the queue works (and is tested) with fast fakes and without any model in
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -17,7 +19,7 @@ from podwright.core import ConfigError, EpisodeRequest, Script, Show, Tier
 from podwright.core.jobs import JobRecord
 
 if TYPE_CHECKING:
-    from podwright.core import TTSEngine
+    from podwright.core import LLMClient, TTSEngine
 
 __all__ = [
     "EpisodeRenderer",
@@ -80,19 +82,40 @@ class Scripter(Protocol):
 
 
 class PipelineScripter:
-    """The real script phase: ``podwright.pipeline.episode.write_script_job``."""
+    """The real script phase: sources ingested, the show's client, the script pipeline, staged files.
 
-    def __init__(self, out_root: Path, *, offline: bool) -> None:
+    ``show_loader`` reads a job's show file and ``client_factory`` opens the show's LLM client (with
+    its key and ledger); both come from the interface layer, which owns files and secrets.
+    """
+
+    def __init__(
+        self,
+        out_root: Path,
+        *,
+        show_loader: Callable[[Path], Show],
+        client_factory: Callable[[Show], AbstractAsyncContextManager[LLMClient]],
+    ) -> None:
         self.out_root = out_root
-        self.offline = offline
+        self.show_loader = show_loader
+        self.client_factory = client_factory
 
     def write(self, job: JobRecord) -> ScriptOutcome:
-        """Write the script; its word count comes from the validated ``script.json``."""
-        from podwright.pipeline.episode import write_script_job  # type: ignore[attr-defined,import-not-found,import-untyped,unused-ignore]
+        """Write the script; its word count comes from the validated script."""
+        from podwright.pipeline.episode import write_episode_script
+        from podwright.sources.ingest import ingest_all
 
+        show = self.show_loader(Path(job.show_path))
         request = EpisodeRequest.model_validate_json(job.request_json)
-        folder = Path(write_script_job(Path(job.show_path), request, self.out_root, offline=self.offline))
-        script = Script.model_validate_json((folder / "script.json").read_text(encoding="utf-8"))
+        docs = ingest_all(request.sources)
+
+        async def write() -> tuple[Path, Script]:
+            async with self.client_factory(show) as client:
+                folder, result = await write_episode_script(
+                    show, request, client=client, out_root=self.out_root, sources=docs
+                )
+            return folder, result.script
+
+        folder, script = asyncio.run(write())
         return ScriptOutcome(episode_dir=str(folder), word_count=script.word_count)
 
 

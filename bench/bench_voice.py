@@ -68,7 +68,7 @@ class _EngineRun:
 
 
 def engine_speed(cast: Mapping[str, VoiceRef], script: Script) -> list[list[str]]:
-    """Cold start and real-time factor per engine, speaking the script's sentences in turn."""
+    """Cold start and real-time factor per engine; the engines take turns speaking the script's chunks."""
     runs: dict[str, _EngineRun] = {}
     for ref in sorted(cast.values(), key=lambda ref: ref.engine):
         engine = create_engine(ref.engine)
@@ -239,13 +239,15 @@ class _Run:
 def _timed_voicing(
     voicer: ScriptVoicer, script: Script, cast: Mapping[str, VoiceRef]
 ) -> tuple[_Run, VoicingStats]:
-    machine, cpu, wall = _machine_busy_s(), time.process_time(), time.perf_counter()
+    machine_before, cpu_before, started = _machine_busy_s(), time.process_time(), time.perf_counter()
     stats = voicer.voice(script, cast).stats
-    machine_after, cpu_s, wall_s = _machine_busy_s(), time.process_time() - cpu, time.perf_counter() - wall
-    others = None if machine is None or machine_after is None else max(0.0, machine_after - machine - cpu_s)
-    return _Run(
-        stats.audio_s / stats.wall_s, cpu_s / wall_s, None if others is None else others / wall_s
-    ), stats
+    wall_s = time.perf_counter() - started
+    cpu_s = time.process_time() - cpu_before
+    machine_after = _machine_busy_s()
+    others = None
+    if machine_before is not None and machine_after is not None:
+        others = max(0.0, machine_after - machine_before - cpu_s) / wall_s
+    return _Run(throughput=stats.audio_s / stats.wall_s, cores=cpu_s / wall_s, others=others), stats
 
 
 def concurrency(show: Show, cast: Mapping[str, VoiceRef]) -> tuple[list[list[str]], list[str]]:
@@ -276,7 +278,7 @@ def concurrency(show: Show, cast: Mapping[str, VoiceRef]) -> tuple[list[list[str
                 label,
                 f"{fmt(last[label].audio_s, 0)} s of audio, empty cache, median of {len(values)}",
                 f"{fmt(medians[label], 1)} s of audio per wall second = **{fmt(speedup, 2)}×** sequential "
-                f" (runs: {', '.join(fmt(run.throughput, 1) for run in values)}); "
+                f"(runs: {', '.join(fmt(run.throughput, 1) for run in values)}); "
                 f"used {fmt(statistics.median(run.cores for run in values), 2)} cores{busy}",
             ]
         )

@@ -70,3 +70,24 @@ def test_an_overlong_title_is_shortened_with_an_ellipsis_not_drawn_off_the_card(
     bottom_rows = card.crop((0, 600, 1280, 680))
     # Nothing but background below the text block's bottom margin.
     assert {colour for _, colour in bottom_rows.getcolors() or []} == {card.getpixel((5, 5))}
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "segment"),
+    [(3000, 3000, None), (1280, 720, None), (1280, 720, "A segment title long enough to wrap over lines")],
+)
+def test_long_titles_stay_clear_of_the_bottom_bar(width: int, height: int, segment: str | None) -> None:
+    request = ImageRequest(
+        target="cover",
+        width=width,
+        height=height,
+        show_name="Curious Minutes",
+        episode_title="Why the Night Sky is Dark: Olbers' Paradox and the Age of the Universe Explained",
+        segment_title=segment,
+    )
+    image = draw_title_card(request).convert("RGB")
+    unit = min(width, height)
+    margin, bar = round(unit * 0.08), max(4, round(unit * 0.025))
+    background = image.getpixel((1, height // 2))
+    band = image.crop((0, height - bar * 2 - margin // 2, width, height - bar * 2))
+    assert set(band.getdata()) == {background}

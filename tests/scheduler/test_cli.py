@@ -31,6 +31,24 @@ def app() -> typer.Typer:
     return app
 
 
+@pytest.fixture(autouse=True)
+def show_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real show files: ``queue add`` validates the show before it queues anything."""
+    starter = (Path(__file__).parents[2] / "src/podwright/data/starter_show.toml").read_text()
+    for name in ("show.toml", "s.toml"):
+        (tmp_path / name).write_text(starter, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+
+
+def test_a_missing_or_invalid_show_is_refused_before_queueing(app: typer.Typer, tmp_path: Path) -> None:
+    missing = runner.invoke(app, ["queue", "add", "--show", "nope.toml", "--topic", "Tides"])
+    assert missing.exit_code == 1 and "nope.toml not found" in missing.output
+    (tmp_path / "bad.toml").write_text('[show]\nname = "X"\n', encoding="utf-8")
+    invalid = runner.invoke(app, ["queue", "add", "--show", "bad.toml", "--topic", "Tides"])
+    assert invalid.exit_code == 1 and "bad.toml" in invalid.output
+    assert store().select() == []
+
+
 def store() -> JobStore:
     return JobStore(connect(Settings.resolve().db_path))
 

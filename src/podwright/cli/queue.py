@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -113,6 +114,10 @@ def _add(
             deadline=datetime.fromtimestamp(due, UTC) if due is not None else None,
         )
         episodes = [QueuedEpisode(request=request, show_path=show_file, review=review)]
+    # A bad show file fails here, in a second, not three script attempts later in a worker.
+    for path in {episode.show_path for episode in episodes}:
+        load_show(path)
+    episodes = [replace(episode, show_path=episode.show_path.resolve()) for episode in episodes]
     jobs, sessions = _stores()
     try:
         for episode in episodes:

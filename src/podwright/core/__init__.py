@@ -30,6 +30,8 @@ from podwright.core.errors import (
     SynthesisError,
     VoiceError,
 )
+from podwright.core.images import GeneratedImage, ImageEngine, ImageRequest
+from podwright.core.jobs import Attempt, AttemptOutcome, JobRecord, JobState, SessionEpisode, SessionRecord
 from podwright.core.llm import CallRecord, Ledger, LLMClient, LLMRequest, LLMResponse, Message, Usage
 from podwright.core.show import (
     AudioSettings,
@@ -49,6 +51,8 @@ from podwright.core.speech import AudioClip, EngineVoice, SpeechRequest, TTSEngi
 from podwright.core.timeline import Chapter, Cue
 
 __all__ = [
+    "Attempt",
+    "AttemptOutcome",
     "AudioClip",
     "AudioError",
     "AudioSettings",
@@ -60,10 +64,15 @@ __all__ = [
     "EngineVoice",
     "EpisodeMetadata",
     "EpisodeRequest",
+    "GeneratedImage",
     "Host",
+    "ImageEngine",
     "ImageError",
     "ImagePrompt",
+    "ImageRequest",
     "JobError",
+    "JobRecord",
+    "JobState",
     "LLMClient",
     "LLMError",
     "LLMRequest",
@@ -84,6 +93,8 @@ __all__ = [
     "Script",
     "Segment",
     "SegmentSpec",
+    "SessionEpisode",
+    "SessionRecord",
     "Show",
     "SourceDoc",
     "SourceError",

@@ -96,7 +96,39 @@ def draw_title_card(request: ImageRequest) -> Image.Image:
     draw.rectangle((margin, margin, margin + bar * 4, margin + bar), fill=highlight)
     text_width = width - 2 * margin
 
-    blocks: list[tuple[Font, list[str], tuple[int, int, int]]] = []
+    top, bottom = margin + bar * 3, height - bar * 2 - margin
+    gap = round(unit * 0.04)
+    # Shrink every block together until the whole text fits between the top mark and the bottom bar.
+    scale = 1.0
+    while True:
+        blocks = _blocks(request, unit * scale, text_width, highlight, text_colour)
+        heights = [round(_line_height(font) * 1.2) for font, _, _ in blocks]
+        total = sum(h * len(lines) for h, (_, lines, _) in zip(heights, blocks, strict=True))
+        total += gap * (len(blocks) - 1)
+        if total <= bottom - top or scale < 0.35:
+            break
+        scale *= 0.9
+    y = max(top, top + (bottom - top - total) // 2)
+    for line_height, (font, lines, colour) in zip(heights, blocks, strict=True):
+        for line in lines:
+            draw.text((margin, y), line, font=font, fill=colour)
+            y += line_height
+        y += gap
+    return image
+
+
+Block = tuple[Font, list[str], tuple[int, int, int]]
+
+
+def _blocks(
+    request: ImageRequest,
+    unit: float,
+    text_width: float,
+    highlight: tuple[int, int, int],
+    text_colour: tuple[int, int, int],
+) -> list[Block]:
+    """The card's text blocks (show name, then segment and episode titles) fitted at scale ``unit``."""
+    blocks: list[Block] = []
     show_font, show_lines = _fit(
         request.show_name.upper(), start_size=round(unit * 0.06), max_width=text_width, max_lines=2
     )
@@ -114,21 +146,7 @@ def draw_title_card(request: ImageRequest) -> Image.Image:
             request.episode_title, start_size=round(unit * 0.13), max_width=text_width, max_lines=4
         )
         blocks.append((title_font, title_lines, text_colour))
-
-    gap = round(unit * 0.04)
-    heights = [round(_line_height(font) * 1.2) for font, _, _ in blocks]
-    total = sum(h * len(lines) for h, (_, lines, _) in zip(heights, blocks, strict=True)) + gap * (
-        len(blocks) - 1
-    )
-    top, bottom = margin + bar * 3, height - bar * 2 - margin
-    # Centre the text block in the free area; when it cannot fit, start at the top rather than clip the name.
-    y = max(top, top + (bottom - top - total) // 2)
-    for line_height, (font, lines, colour) in zip(heights, blocks, strict=True):
-        for line in lines:
-            draw.text((margin, y), line, font=font, fill=colour)
-            y += line_height
-        y += gap
-    return image
+    return blocks
 
 
 def _line_height(font: Font) -> int:

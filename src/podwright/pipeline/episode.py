@@ -31,7 +31,14 @@ from podwright.pipeline.package import PackageResult, package_episode
 from podwright.pipeline.run_record import atomic_write_text
 from podwright.pipeline.script import ScriptPipeline, ScriptResult, StageCallback
 from podwright.pipeline.script_files import write_script_files
-from podwright.pipeline.voicing import ScriptVoicer, VoicingProgress, VoicingStats, cast_for, check_cast
+from podwright.pipeline.voicing import (
+    ScriptVoicer,
+    VoicedScript,
+    VoicingProgress,
+    VoicingStats,
+    cast_for,
+    check_cast,
+)
 from podwright.pipeline.youtube import write_youtube_json
 from podwright.tts.cache import ChunkCache
 
@@ -39,11 +46,14 @@ __all__ = [
     "SHOW_SNAPSHOT",
     "ProduceResult",
     "RenderResult",
+    "VoicedEpisode",
     "episode_dir",
+    "finish_episode",
     "load_episode",
     "produce_episode",
     "render_episode",
     "update_run_json",
+    "voice_episode",
     "write_episode_script",
 ]
 
@@ -171,7 +181,18 @@ def _voicing_json(stats: VoicingStats) -> dict[str, Any]:
     }
 
 
-def render_episode(
+@dataclass(frozen=True, slots=True)
+class VoicedEpisode:
+    """An episode whose turns are all voiced, waiting to be packaged."""
+
+    folder: Path
+    script: Script
+    show: Show
+    tier: Tier
+    voiced: VoicedScript
+
+
+def voice_episode(
     folder: Path,
     show: Show,
     tier: Tier,
@@ -180,31 +201,40 @@ def render_episode(
     cache: ChunkCache,
     script: Script | None = None,
     workers: int | None = None,
-    image_engine: ImageEngine | None = None,
-    image_workers: int = 4,
     on_progress: Callable[[VoicingProgress], None] | None = None,
-) -> RenderResult:
-    """Voice ``folder``'s script with ``show``'s ``tier`` cast and package the episode in place.
+) -> VoicedEpisode:
+    """Voice ``folder``'s script with ``show``'s ``tier`` cast (the engine-bound half of a render).
 
-    The cast is checked before anything is spoken. Images (title cards unless ``image_engine`` is
-    given) are made while the voices speak. Every synthesized chunk is cached as soon as it exists,
-    so an interrupted render resumes where it stopped.
+    The cast is checked before anything is spoken. Every synthesized chunk is cached as soon as it
+    exists, so an interrupted render resumes where it stopped.
     """
     if script is None:
         script, _ = load_episode(folder, show)
     check_cast(show, tier, engines)
     voicer = ScriptVoicer(engines, cache, lexicon=show.lexicon, workers=workers)
-    engine = image_engine or TitleCardEngine()
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="images") as executor:
-        pending_images = executor.submit(
-            asyncio.run, make_episode_images(script, show, folder, engine, workers=image_workers)
-        )
-        voiced = voicer.voice(script, cast_for(show, tier), on_progress=on_progress)
-        images = pending_images.result()
-    stats = voiced.stats
+    voiced = voicer.voice(script, cast_for(show, tier), on_progress=on_progress)
+    return VoicedEpisode(folder=folder, script=script, show=show, tier=tier, voiced=voiced)
+
+
+def finish_episode(
+    episode: VoicedEpisode,
+    *,
+    images: EpisodeImages | None = None,
+    image_engine: ImageEngine | None = None,
+    image_workers: int = 4,
+) -> RenderResult:
+    """Package a voiced episode: images (unless given), MP3 with chapters, transcripts, YouTube, run.json.
+
+    This half needs no TTS engine, so a render session can run it beside the next episode's voicing.
+    """
+    folder, script, show = episode.folder, episode.script, episode.show
+    if images is None:
+        engine = image_engine or TitleCardEngine()
+        images = asyncio.run(make_episode_images(script, show, folder, engine, workers=image_workers))
+    stats = episode.voiced.stats
     package = package_episode(
         script,
-        voiced.clips,
+        episode.voiced.clips,
         show,
         folder,
         cover=images.cover,
@@ -212,7 +242,7 @@ def render_episode(
     )
     write_youtube_json(folder)
     result = RenderResult(
-        tier=tier,
+        tier=episode.tier,
         audio_s=stats.audio_s,
         compute_s=sum(engine.compute_s for engine in stats.engines.values()),
         load_s=sum(engine.load_s for engine in stats.engines.values()),
@@ -230,6 +260,41 @@ def render_episode(
     )
     update_run_json(folder / "run.json", {"render": _render_json(result, stats)})
     return result
+
+
+def render_episode(
+    folder: Path,
+    show: Show,
+    tier: Tier,
+    *,
+    engines: Mapping[str, TTSEngine],
+    cache: ChunkCache,
+    script: Script | None = None,
+    workers: int | None = None,
+    image_engine: ImageEngine | None = None,
+    image_workers: int = 4,
+    on_progress: Callable[[VoicingProgress], None] | None = None,
+) -> RenderResult:
+    """Voice and package ``folder``'s episode in place; images are made while the voices speak."""
+    if script is None:
+        script, _ = load_episode(folder, show)
+    engine = image_engine or TitleCardEngine()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="images") as executor:
+        pending_images = executor.submit(
+            asyncio.run, make_episode_images(script, show, folder, engine, workers=image_workers)
+        )
+        voiced = voice_episode(
+            folder,
+            show,
+            tier,
+            engines=engines,
+            cache=cache,
+            script=script,
+            workers=workers,
+            on_progress=on_progress,
+        )
+        images = pending_images.result()
+    return finish_episode(voiced, images=images)
 
 
 def _render_json(result: RenderResult, stats: VoicingStats) -> dict[str, Any]:

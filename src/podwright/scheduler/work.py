@@ -178,33 +178,18 @@ class PipelineRenderer:
         )
 
     def _voice_then_package(self, folder: Path, show: Show, tier: Tier, load_s: float) -> RenderOutcome:
-        from podwright.pipeline.episode import load_episode, update_run_json
-        from podwright.pipeline.package import package_episode
-        from podwright.pipeline.voicing import ScriptVoicer, cast_for, check_cast
+        from podwright.pipeline.episode import finish_episode, voice_episode
 
-        script, _ = load_episode(folder, show)
-        check_cast(show, tier, self._engines)
-        voiced = ScriptVoicer(self._engines, self._cache, lexicon=show.lexicon).voice(
-            script, cast_for(show, tier)
-        )
-        stats = voiced.stats
-        compute_s = sum(engine.compute_s for engine in stats.engines.values())
+        voiced = voice_episode(folder, show, tier, engines=self._engines, cache=self._cache)
+        stats = voiced.voiced.stats
 
         def finish() -> None:
-            package_episode(script, voiced.clips, show, folder)
-            render = {
-                "tier": tier.value,
-                "audio_s": round(stats.audio_s, 3),
-                "compute_s": round(compute_s, 3),
-                "chunks_synthesized": stats.chunks_synthesized,
-                "chunks_cached": stats.chunks_cached,
-                "packaged_beside_next_episode": True,
-            }
-            update_run_json(folder / "run.json", {"render": render})
+            # Images, mixing, mastering and encoding need no engine: they run beside the next voicing.
+            finish_episode(voiced)
 
         return RenderOutcome(
             audio_s=float(stats.audio_s),
-            compute_s=float(compute_s),
+            compute_s=float(sum(engine.compute_s for engine in stats.engines.values())),
             chunks_synthesized=stats.chunks_synthesized,
             chunks_cached=stats.chunks_cached,
             load_s=load_s + sum(engine.load_s for engine in stats.engines.values()),

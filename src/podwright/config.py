@@ -18,6 +18,11 @@ from podwright.core import ConfigError, Show
 
 __all__ = ["Settings", "api_key", "data_dir", "load_show", "show_from_toml"]
 
+#: Show fields written as their own tables (``[llm]``, ``[[hosts]]``...) rather than inside ``[show]``.
+_TOP_LEVEL_TABLES = frozenset(
+    {"hosts", "template", "llm", "lexicon", "audio", "engines", "publishing", "schedule"}
+)
+
 
 def data_dir() -> Path:
     """The data dir: ``$PODWRIGHT_HOME`` or the platform's user data dir; created if missing."""
@@ -49,9 +54,13 @@ def show_from_toml(text: str, *, origin: str = "<show>") -> Show:
         return Show.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "show"
+        loc = [str(part) for part in first["loc"]]
+        if loc and loc[0] not in _TOP_LEVEL_TABLES:
+            loc.insert(0, "show")  # the field lives in the [show] table of the file
+        # Array-of-table indexes read 1-based, as a producer counts [[hosts]] entries.
+        where = ".".join(str(int(part) + 1) if part.isdigit() else part for part in loc) or "show"
         raise ConfigError(
-            f"{origin}: {where}: {first['msg']}",
+            f"{origin}: {where}: {first['msg'].removeprefix('Value error, ')}",
             hint=f"fix '{where}' in the show file ({exc.error_count()} problem(s) in all)",
         ) from exc
 

@@ -108,3 +108,18 @@ def test_an_invalid_script_names_the_field(produced: tuple[Path, ToneEngine, Chu
     (folder / "script.json").write_text(json.dumps(data))
     with pytest.raises(ConfigError, match="zed"):
         load_episode(folder)
+
+
+def test_a_render_keeps_images_made_before_it(produced: tuple[Path, ToneEngine, ChunkCache, Show]) -> None:
+    from mutagen.id3 import ID3
+    from PIL import Image
+
+    folder, engine, cache, show = produced
+    # As if `podwright images --engine openrouter` had replaced the title-card cover.
+    Image.new("RGB", (64, 64), (200, 30, 30)).save(folder / "images" / "cover.png")
+    marker = (folder / "images" / "cover.png").read_bytes()
+
+    render_episode(folder, show, Tier.DRAFT, engines={"tone": engine}, cache=cache)
+
+    assert (folder / "images" / "cover.png").read_bytes() == marker
+    assert ID3(folder / "episode.mp3").getall("APIC")[0].data == marker

@@ -164,7 +164,7 @@ def test_garbage_twice_fails_with_one_clear_line(tmp_path: Path, server: FakeCha
 def test_missing_key_is_one_line(tmp_path: Path, server: FakeChatServer) -> None:
     result = _script(tmp_path, _show_file(tmp_path, server.base_url), "--topic", "Dark")
     assert result.exit_code == 1
-    assert "set OPENROUTER_API_KEY or use --offline" in result.output
+    assert "set OPENROUTER_API_KEY, use --offline" in result.output
     assert not server.requests
 
 
@@ -246,3 +246,11 @@ def test_call_graph_on_the_wire(tmp_path: Path, server: FakeChatServer) -> None:
     assert intro.finished is not None and conclusion.finished is not None
     assert max(intro.arrived, conclusion.arrived) < min(intro.finished, conclusion.finished)
     assert server.max_concurrency() >= 4  # intro, conclusion, metadata and image prompts at once
+
+
+def test_a_server_that_takes_no_key_needs_none(tmp_path: Path, server: FakeChatServer) -> None:
+    show = _show_file(tmp_path, server.base_url)
+    show.write_text(show.read_text().replace('api_key_env = "OPENROUTER_API_KEY"', 'api_key_env = ""'))
+    result = _script(tmp_path, show, "--topic", "Tides")
+    assert result.exit_code == 0, result.output
+    assert all("authorization" not in {k.lower() for k in r.headers} for r in server.requests)

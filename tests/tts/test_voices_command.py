@@ -54,3 +54,62 @@ share = 1.0
     )
     assert result.exit_code == 1
     assert "Ava (ava)" in result.output
+
+
+def _show_file(tmp_path: Path, engine: str, voice: str, engines_table: str) -> Path:
+    show = tmp_path / "show.toml"
+    show.write_text(
+        f"""
+name = "Signal"
+slug = "signal"
+
+[[hosts]]
+id = "ava"
+name = "Ava"
+voices.draft = {{ engine = "{engine}", voice = "{voice}" }}
+voices.final = {{ engine = "{engine}", voice = "{voice}" }}
+
+[[template]]
+kind = "deep_dive"
+intent = "explain"
+share = 1.0
+
+{engines_table}
+""",
+        encoding="utf-8",
+    )
+    return show
+
+
+def test_show_engine_options_are_used_for_the_cast_check(tmp_path: Path) -> None:
+    # Without the show's base_url the engine would point at api.openai.com with no key: unusable.
+    show = _show_file(
+        tmp_path,
+        "openai_speech",
+        "af_heart",
+        '[engines.openai_speech]\nbase_url = "http://127.0.0.1:8880/v1"\napi_key_env = "KOKORO_KEY"\n',
+    )
+    result = CliRunner().invoke(
+        _app(),
+        ["voices", "--engine", "openai_speech", "--show", str(show)],
+        env={"COLUMNS": "200", "OPENAI_API_KEY": "", "KOKORO_KEY": "local"},
+    )
+    assert result.exit_code == 0, result.output
+    assert "127.0.0.1:8880" in result.output
+    assert "every host can speak the final tier here" in result.output
+
+
+def test_bad_engine_option_is_one_clear_error(tmp_path: Path) -> None:
+    show = _show_file(tmp_path, "hibari", "heart", "[engines.hibari]\nspeeed = 2\n")
+    result = CliRunner().invoke(_app(), ["voices", "--show", str(show)], env={"COLUMNS": "200"})
+    assert result.exit_code == 1
+    assert (
+        "Traceback" not in result.output
+        and result.exception is None
+        or isinstance(result.exception, SystemExit)
+    )
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1
+    assert "'hibari'" in errors[0] and "'speeed'" in errors[0]
+    assert "[engines.hibari]" in result.stderr and "threads, max_chars, peak" in result.stderr
+    assert "Voices" not in result.output  # it stopped before printing a table that hides the problem

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import typer
 
 from podwright import __version__
@@ -39,4 +41,7 @@ for module in (scripting, rendering, voices, costs, queue, studio):
 
 def main() -> None:
     """Console-script entry point."""
+    # Library warnings (pypdf on a damaged PDF, say) would otherwise reach stderr ahead of
+    # podwright's own one-line error about the same problem.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     app()

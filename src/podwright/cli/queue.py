@@ -11,6 +11,7 @@ import typer
 from rich.table import Column, Table
 
 from podwright.cli.common import console, friendly_errors
+from podwright.cli.rendering import engine_options
 from podwright.cli.scripting import resolve_key, script_client
 from podwright.config import Settings, load_show
 from podwright.core import ConfigError, EpisodeRequest, Tier
@@ -196,7 +197,9 @@ def _worker(
     session = SessionSettings(keep_alive_s=keep_alive, lease_s=lease, heartbeat_s=max(lease / 4, 0.1))
     worker = Worker(
         settings.db_path,
-        renderer=PipelineRenderer(load_show, settings.chunk_cache_dir, device=device),
+        renderer=PipelineRenderer(
+            load_show, settings.chunk_cache_dir, device=device, engine_options=engine_options
+        ),
         scripter=PipelineScripter(
             out,
             show_loader=load_show,

@@ -122,13 +122,14 @@ def resolve_key(show: Show, *, offline: bool) -> str | None:
     """The provider key the show needs (``None`` for the local model); a clear error when unset."""
     from podwright.pipeline.clients import uses_local_model
 
-    if uses_local_model(show, offline=offline):
+    if uses_local_model(show, offline=offline) or not show.llm.api_key_env:
         return None
     key = api_key(show.llm.api_key_env)
     if key is None:
         raise ConfigError(
             f"no API key: {show.llm.api_key_env} is not set",
-            hint=f"set {show.llm.api_key_env} or use --offline",
+            hint=f'set {show.llm.api_key_env}, use --offline, or set llm.api_key_env = "" '
+            "for a server that takes no key",
         )
     return key
 

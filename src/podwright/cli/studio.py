@@ -119,7 +119,9 @@ def _feed(
 
 
 def _schedule_run(
-    show_files: list[Path] = typer.Option([], "--show", help="A show file with a [schedule] (repeatable)."),
+    show_files: list[Path] = typer.Option(
+        [], "--show", help="A show file with a \\[schedule] table (repeatable)."
+    ),
     now_text: str | None = typer.Option(None, "--now", help="Pretend it is this ISO time (UTC if no zone)."),
 ) -> None:
     """Enqueue the episodes that are due; running it again enqueues nothing twice."""
@@ -149,7 +151,7 @@ def _schedule_run(
                 highlight=False,
             )
         else:
-            console.print(f"{decision.show_slug}: no [schedule] in the show file")
+            console.print(f"{decision.show_slug}: no [schedule] in the show file", markup=False)
 
 
 def _now(text: str | None) -> datetime:

@@ -1,18 +1,20 @@
 """Command: ``voices`` — every registered engine's voices, and whether each can speak on this machine.
 
-With ``--show``, also checks the show's cast for both tiers, naming any host whose voice is unusable.
+With ``--show``, also checks the show's cast for both tiers, naming any host whose voice is unusable;
+engines are then built with the show's ``[engines.NAME]`` options, exactly as ``render`` builds them.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from podwright.cli.common import console, friendly_errors
-from podwright.config import api_key
+from podwright.config import api_key, load_show
 
 __all__ = ["register"]
 
@@ -22,9 +24,12 @@ def _voices(
     show_path: Path | None = typer.Option(None, "--show", help="Also check this show's cast for both tiers."),
 ) -> None:
     """List TTS engines × voices, usable here or not, and why."""
-    from podwright.core import EngineVoice, PodwrightError, Tier
+    from podwright.cli.rendering import engine_options
+    from podwright.core import ConfigError, EngineVoice, PodwrightError, Tier
     from podwright.tts.registry import create_engine, engine_names
 
+    show = load_show(show_path) if show_path is not None else None
+    show_options = engine_options(show) if show is not None else {}
     names = engine or engine_names()
     table = Table(title="Voices")
     table.add_column("engine", style="bold")
@@ -33,11 +38,15 @@ def _voices(
     table.add_column("about / fix")
     engines = {}
     for name in names:
-        options = {"api_key": api_key("OPENAI_API_KEY")} if name == "openai_speech" else {}
+        options = show_options.get(name, _default_options(name))
         try:
             engines[name] = instance = create_engine(name, **options)
             rows: list[EngineVoice] = instance.voices()
         except PodwrightError as exc:
+            # An engine unusable here is a row of the table; a show's bad [engines.*] option is the
+            # producer's to fix, and stops the command rather than hiding in a row.
+            if isinstance(exc, ConfigError):
+                raise
             rows = [EngineVoice(engine=name, voice="—", usable=False, reason=str(exc))]
         previous = ""
         for row in rows:
@@ -46,14 +55,17 @@ def _voices(
             table.add_row(row.engine, escape(row.voice), usable, "〃" if about == previous else escape(about))
             previous = about
     console.print(table)
-    if show_path is not None:
-        from podwright.config import load_show
+    if show is not None:
         from podwright.pipeline.voicing import check_cast
 
-        show = load_show(show_path)
         for tier in Tier:
             check_cast(show, tier, engines)
             console.print(f"[green]ok[/] {show.name}: every host can speak the {tier.value} tier here")
+
+
+def _default_options(name: str) -> dict[str, Any]:
+    """Options for an engine the show does not configure: the hosted OpenAI speech API's usual key."""
+    return {"api_key": api_key("OPENAI_API_KEY")} if name == "openai_speech" else {}
 
 
 def register(app: typer.Typer) -> None:

@@ -143,7 +143,10 @@ class LLMSettings(Record):
     """``local`` (embedded llama.cpp model, offline) or ``openai_compat`` (OpenRouter or compatible)."""
     base_url: str = "https://openrouter.ai/api/v1"
     api_key_env: str = "OPENROUTER_API_KEY"
-    """Name of the environment variable holding the key; the key itself never goes in a show file."""
+    """Name of the environment variable holding the key; the key itself never goes in a show file.
+
+    Empty (``""``) for a server that takes no key (a local vLLM, Ollama or llama.cpp server).
+    """
     tiers: dict[ModelTier, ModelRoute] = Field(
         default_factory=lambda: {
             ModelTier.PRIMARY: ModelRoute(model="anthropic/claude-sonnet-4.5"),

@@ -52,7 +52,7 @@ def build_llm_client(
         inner: LLMClient = LocalLlamaClient(assemble_model(models_dir), n_ctx=LOCAL_CONTEXT_TOKENS)
         provider = "local"
     elif show.llm.provider == "openai_compat":
-        if api_key is None:
+        if api_key is None and show.llm.api_key_env:
             raise ConfigError(
                 f"no API key for {show.llm.base_url}: the variable {show.llm.api_key_env} is not set",
                 hint=f"set {show.llm.api_key_env} or use --offline",

@@ -26,7 +26,7 @@ from podwright.core.llm import LLMClient
 from podwright.core.show import Show, Tier
 from podwright.core.speech import TTSEngine
 from podwright.images.titlecard import TitleCardEngine
-from podwright.pipeline.images import EpisodeImages, make_episode_images
+from podwright.pipeline.images import EpisodeImages, existing_images, make_episode_images
 from podwright.pipeline.package import PackageResult, package_episode
 from podwright.pipeline.run_record import atomic_write_text
 from podwright.pipeline.script import ScriptPipeline, ScriptResult, StageCallback
@@ -228,6 +228,8 @@ def finish_episode(
     This half needs no TTS engine, so a render session can run it beside the next episode's voicing.
     """
     folder, script, show = episode.folder, episode.script, episode.show
+    if images is None and image_engine is None:
+        images = existing_images(script, show, folder)
     if images is None:
         engine = image_engine or TitleCardEngine()
         images = asyncio.run(make_episode_images(script, show, folder, engine, workers=image_workers))
@@ -275,13 +277,22 @@ def render_episode(
     image_workers: int = 4,
     on_progress: Callable[[VoicingProgress], None] | None = None,
 ) -> RenderResult:
-    """Voice and package ``folder``'s episode in place; images are made while the voices speak."""
+    """Voice and package ``folder``'s episode in place; images are made while the voices speak.
+
+    Images already in ``images/`` (from ``podwright images`` or an earlier render) are kept unless
+    ``image_engine`` is given; delete the folder or run ``podwright images`` to redraw them.
+    """
     if script is None:
         script, _ = load_episode(folder, show)
+    kept = None if image_engine is not None else existing_images(script, show, folder)
     engine = image_engine or TitleCardEngine()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="images") as executor:
-        pending_images = executor.submit(
-            asyncio.run, make_episode_images(script, show, folder, engine, workers=image_workers)
+        pending_images = (
+            executor.submit(
+                asyncio.run, make_episode_images(script, show, folder, engine, workers=image_workers)
+            )
+            if kept is None
+            else None
         )
         voiced = voice_episode(
             folder,
@@ -293,7 +304,7 @@ def render_episode(
             workers=workers,
             on_progress=on_progress,
         )
-        images = pending_images.result()
+        images = kept if pending_images is None else pending_images.result()
     return finish_episode(voiced, images=images)
 
 

@@ -21,6 +21,7 @@ __all__ = [
     "THUMBNAIL",
     "THUMBNAIL_SIZE",
     "EpisodeImages",
+    "existing_images",
     "image_requests_for",
     "make_episode_images",
 ]
@@ -83,6 +84,22 @@ def image_requests_for(script: Script, show: Show | None) -> list[ImageRequest]:
             )
         )
     return requests
+
+
+def existing_images(script: Script, show: Show | None, episode_dir: Path) -> EpisodeImages | None:
+    """The episode's images already in ``episode_dir/images`` when every one is there, else ``None``.
+
+    A render keeps what ``podwright images`` made (perhaps with a paid engine) instead of redrawing.
+    """
+    found: dict[str, Path] = {}
+    for request in image_requests_for(script, show):
+        candidates = sorted((episode_dir / "images").glob(f"{request.target}.*"))
+        paths = [path for path in candidates if path.suffix in (".png", ".jpg")]
+        if not paths:
+            return None
+        found[request.target] = paths[0]
+    segments = {index: found[segment_target(index + 1)] for index in range(len(script.segments))}
+    return EpisodeImages(cover=found[COVER], thumbnail=found[THUMBNAIL], segments=segments, outcomes=[])
 
 
 async def make_episode_images(

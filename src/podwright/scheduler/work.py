@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from podwright.core import LLMClient, TTSEngine
 
 __all__ = [
+    "EngineFactory",
     "EpisodeRenderer",
     "PipelineRenderer",
     "PipelineScripter",
@@ -81,6 +82,22 @@ class Scripter(Protocol):
         ...
 
 
+class EngineFactory(Protocol):
+    """Builds an unloaded TTS engine by name with its construction options (``create_engine`` is one)."""
+
+    def __call__(self, name: str, **options: Any) -> TTSEngine:
+        """The engine registered as ``name``, built with ``options``."""
+        ...
+
+
+# A warm engine's identity: its name and its options, frozen (values by repr, so 1 and True differ).
+_EngineKey = tuple[str, tuple[tuple[str, str], ...]]
+
+
+def _engine_key(name: str, options: Mapping[str, Any]) -> _EngineKey:
+    return name, tuple(sorted((option, repr(value)) for option, value in options.items()))
+
+
 class PipelineScripter:
     """The real script phase: sources ingested, the show's client, the script pipeline, staged files.
 
@@ -120,7 +137,11 @@ class PipelineScripter:
 
 
 class PipelineRenderer:
-    """The real render phase: engines from the registry, loaded once, and the chunk cache."""
+    """The real render phase: engines from the registry, loaded once, and the chunk cache.
+
+    Engines stay warm for the session keyed by name *and* options: two shows that set the same
+    ``[engines.NAME]`` options share one loaded instance, two that differ get one each.
+    """
 
     def __init__(
         self,
@@ -129,7 +150,8 @@ class PipelineRenderer:
         *,
         device: str = "cpu",
         preload: tuple[str, ...] = (),
-        engine_factory: Callable[[str], TTSEngine] | None = None,
+        engine_factory: EngineFactory | None = None,
+        engine_options: Callable[[Show], Mapping[str, Mapping[str, Any]]] | None = None,
         overlap_packaging: bool = False,
     ) -> None:
         self.show_loader = show_loader
@@ -138,15 +160,19 @@ class PipelineRenderer:
         self.device = device
         self.preload = preload
         self.engine_factory = engine_factory
-        """Makes an engine by name; the entry-point registry when ``None``."""
+        """Makes an engine by name and options; the entry-point registry when ``None``."""
+        self.engine_options = engine_options
+        """A show's per-engine options, secrets resolved (the interface layer owns the environment);
+        ``None`` builds every engine with its defaults."""
         self.overlap_packaging = overlap_packaging
         """Hand mixing/encoding to the session's tail thread so the engine never waits on ffmpeg."""
-        self._engines: dict[str, TTSEngine] = {}
+        self._engines: dict[_EngineKey, TTSEngine] = {}
         self._cache: Any = None
 
     def load(self) -> float:
         """Load the engines named in ``preload`` (the session's cold start)."""
-        return self._ensure(self.preload)
+        seconds, _ = self._ensure(self.preload, {})
+        return seconds
 
     def render(self, job: JobRecord) -> RenderOutcome:
         """Render one episode through ``podwright.pipeline.episode.render_episode``."""
@@ -162,13 +188,14 @@ class PipelineRenderer:
         else:
             _, show = load_episode(Path(job.episode_dir))
         tier: Tier = job.render_tier
-        load_s = self._ensure(tuple(host.voices[tier].engine for host in show.hosts))
+        options = self.engine_options(show) if self.engine_options is not None else {}
+        load_s, engines = self._ensure(tuple(host.voices[tier].engine for host in show.hosts), options)
         if self._cache is None:
             self._cache = ChunkCache(self.cache_dir)
         folder = Path(job.episode_dir)
         if self.overlap_packaging:
-            return self._voice_then_package(folder, show, tier, load_s)
-        result = render_episode(folder, show, tier, engines=self._engines, cache=self._cache)
+            return self._voice_then_package(folder, show, tier, engines, load_s)
+        result = render_episode(folder, show, tier, engines=engines, cache=self._cache)
         return RenderOutcome(
             audio_s=float(result.audio_s),
             compute_s=float(result.compute_s),
@@ -177,10 +204,12 @@ class PipelineRenderer:
             load_s=load_s + float(result.load_s),
         )
 
-    def _voice_then_package(self, folder: Path, show: Show, tier: Tier, load_s: float) -> RenderOutcome:
+    def _voice_then_package(
+        self, folder: Path, show: Show, tier: Tier, engines: dict[str, TTSEngine], load_s: float
+    ) -> RenderOutcome:
         from podwright.pipeline.episode import finish_episode, voice_episode
 
-        voiced = voice_episode(folder, show, tier, engines=self._engines, cache=self._cache)
+        voiced = voice_episode(folder, show, tier, engines=engines, cache=self._cache)
         stats = voiced.voiced.stats
 
         def finish() -> None:
@@ -196,17 +225,24 @@ class PipelineRenderer:
             finish=finish,
         )
 
-    def _ensure(self, names: tuple[str, ...]) -> float:
+    def _ensure(
+        self, names: tuple[str, ...], options: Mapping[str, Mapping[str, Any]]
+    ) -> tuple[float, dict[str, TTSEngine]]:
+        """Warm engines for ``names`` with their ``options``: seconds spent loading, and name → engine."""
         from podwright.tts.registry import create_engine
 
-        factory: Callable[[str], TTSEngine] = self.engine_factory or create_engine
+        factory: EngineFactory = self.engine_factory or create_engine
         seconds = 0.0
+        chosen: dict[str, TTSEngine] = {}
         for name in names:
-            if name not in self._engines:
-                engine = factory(name)
+            own = options.get(name, {})
+            key = _engine_key(name, own)
+            if key not in self._engines:
+                engine = factory(name, **own)
                 seconds += engine.load()
-                self._engines[name] = engine
-        return seconds
+                self._engines[key] = engine
+            chosen[name] = self._engines[key]
+        return seconds, chosen
 
 
 def pipeline_renderer(
@@ -215,7 +251,8 @@ def pipeline_renderer(
     """A :class:`PipelineRenderer` from string options (``--renderer-option``), using show snapshots.
 
     ``preload`` is a comma-separated list of engine names loaded at the session's start; ``overlap``
-    (``true``/``false``) packages each episode beside the next one's synthesis.
+    (``true``/``false``) packages each episode beside the next one's synthesis. Engines are built
+    with their defaults: ``[engines.NAME]`` options need secrets resolved, which only the CLI does.
     """
     names = tuple(name.strip() for name in preload.split(",") if name.strip())
     return PipelineRenderer(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import threading
 import time
 from collections.abc import Sequence
@@ -52,10 +53,12 @@ class PiperEngine:
     name = "piper"
 
     def __init__(
-        self, threads: int = 1, max_chars: int = 400, volume: float = 0.9, parallel: int = 1
+        self, threads: int = 1, max_chars: int = 160, volume: float = 0.9, parallel: int | None = None
     ) -> None:
         self.threads = threads
-        self.parallel = max(1, parallel)
+        # Two single-threaded model runs at once beat one two-threaded run on a 2-core machine
+        # (docs/benchmarks.md); the output is identical either way.
+        self.parallel = max(1, parallel if parallel is not None else min(2, os.cpu_count() or 1))
         self.batch_size = self.parallel
         self.max_chars = max_chars
         self.volume = volume

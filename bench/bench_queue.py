@@ -17,6 +17,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from tests.stages.shows import starter_show
+
 from bench.report import Section, fmt
 from podwright.core import Script, Segment, Turn
 from podwright.pipeline.run_record import atomic_write_text
@@ -25,7 +27,6 @@ from podwright.scheduler.warm_cold import RunFigures, WarmColdFigures, cold_run,
 from podwright.scheduler.work import pipeline_renderer
 from podwright.store.db import connect
 from podwright.store.jobs import JobStore
-from tests.stages.shows import starter_show
 
 EPISODES = 6
 ROOT = Path(__file__).resolve().parents[1]
@@ -150,14 +151,12 @@ def run() -> Section:
         f"Warm vs cold wall time: {real[False].wall_ratio:.2f}× (inline packaging), "
         f"{real[True].wall_ratio:.2f}× (packaging beside voicing). Utilization = active synthesis "
         "seconds ÷ billed seconds; goal for the warm session ≥ 95%.",
-        "Simulated backlog (seeded): "
-        + " | ".join(sim_rows_line for sim_rows_line in ["policy: mean / p95 completion, longest wait"])
-        + " — see the second table.",
         f"Shortest-first with aging cuts mean completion time by {scenario.mean_completion_gain * 100:.1f}% "
         f"vs FIFO (goal ≥ 25%), on {scenario.machines} × {scenario.gpu.name} with a "
         f"{scenario.cold_start_s:.0f} s cold start.",
         f"Planner for this backlog: serverless {fmt(plan.serverless_usd, 2, ' $')} vs dedicated "
-        f"{fmt(plan.dedicated_usd, 2, ' $')}; dedicated wins above {plan.break_even_utilization * 100:.1f}% "
+        f"{fmt(plan.dedicated_usd, 2, ' $')}; dedicated wins above "
+        f"{fmt(None if plan.break_even_utilization is None else plan.break_even_utilization * 100, 1, '%')} "
         "busy (prices: src/podwright/data/prices.toml).",
     ]
     section = Section(

@@ -103,11 +103,8 @@ def test_bad_engine_option_is_one_clear_error(tmp_path: Path) -> None:
     show = _show_file(tmp_path, "hibari", "heart", "[engines.hibari]\nspeeed = 2\n")
     result = CliRunner().invoke(_app(), ["voices", "--show", str(show)], env={"COLUMNS": "200"})
     assert result.exit_code == 1
-    assert (
-        "Traceback" not in result.output
-        and result.exception is None
-        or isinstance(result.exception, SystemExit)
-    )
+    assert isinstance(result.exception, SystemExit)  # a clean exit, not an escaped exception
+    assert "Traceback" not in result.output
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1
     assert "'hibari'" in errors[0] and "'speeed'" in errors[0]

@@ -26,15 +26,22 @@ if TYPE_CHECKING:
 __all__ = ["build_cast_engines", "engine_options", "register"]
 
 
-def engine_options(show: Show) -> dict[str, dict[str, Any]]:
-    """The show's per-engine options with every ``api_key_env`` resolved to an ``api_key``."""
+def engine_options(show: Show | None) -> dict[str, dict[str, Any]]:
+    """Per-engine options from the show's ``[engines.*]`` tables, every ``api_key_env`` resolved.
+
+    ``openai_speech`` without a ``base_url`` talks to OpenAI's hosted API, so it takes the usual
+    ``OPENAI_API_KEY`` unless the show names another variable; a local speech server gets no key.
+    """
     resolved: dict[str, dict[str, Any]] = {}
-    for name, options in show.engines.items():
+    for name, options in (show.engines if show is not None else {}).items():
         values: dict[str, Any] = dict(options)
         env = values.pop("api_key_env", None)
         if isinstance(env, str):
             values["api_key"] = api_key(env)
         resolved[name] = values
+    speech = resolved.setdefault("openai_speech", {})
+    if "api_key" not in speech and "base_url" not in speech:
+        speech["api_key"] = api_key("OPENAI_API_KEY")
     return resolved
 
 

@@ -7,14 +7,13 @@ engines are then built with the show's ``[engines.NAME]`` options, exactly as ``
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from podwright.cli.common import console, friendly_errors
-from podwright.config import api_key, load_show
+from podwright.config import load_show
 
 __all__ = ["register"]
 
@@ -29,7 +28,7 @@ def _voices(
     from podwright.tts.registry import create_engine, engine_names
 
     show = load_show(show_path) if show_path is not None else None
-    show_options = engine_options(show) if show is not None else {}
+    show_options = engine_options(show)
     names = engine or engine_names()
     table = Table(title="Voices")
     table.add_column("engine", style="bold")
@@ -38,7 +37,7 @@ def _voices(
     table.add_column("about / fix")
     engines = {}
     for name in names:
-        options = show_options.get(name, _default_options(name))
+        options = show_options.get(name, {})
         try:
             engines[name] = instance = create_engine(name, **options)
             rows: list[EngineVoice] = instance.voices()
@@ -61,11 +60,6 @@ def _voices(
         for tier in Tier:
             check_cast(show, tier, engines)
             console.print(f"[green]ok[/] {show.name}: every host can speak the {tier.value} tier here")
-
-
-def _default_options(name: str) -> dict[str, Any]:
-    """Options for an engine the show does not configure: the hosted OpenAI speech API's usual key."""
-    return {"api_key": api_key("OPENAI_API_KEY")} if name == "openai_speech" else {}
 
 
 def register(app: typer.Typer) -> None:

@@ -102,8 +102,8 @@ def engine_speed(cast: Mapping[str, VoiceRef], script: Script) -> list[list[str]
 # -- 2. the chunk cache on a one-line edit --------------------------------------------------------
 
 
-SENTENCE_CHUNKS = {"hibari": {"max_chars": 160}, "piper": {"max_chars": 160}}
-"""Engine options that make chunks about one sentence long (the engines' default is up to 400 chars)."""
+TURN_CHUNKS = {"hibari": {"max_chars": 400}, "piper": {"max_chars": 400}}
+"""Engine options that make a chunk a whole turn (the engines' default, 160 chars, is about a sentence)."""
 
 
 @dataclass(frozen=True)
@@ -168,12 +168,12 @@ def cache_on_edit(show: Show, cast: Mapping[str, VoiceRef]) -> tuple[list[list[s
     script = lighthouse_script(EPISODE_WORDS)
     edited, where = edit_one_line(script)
     with _scratch() as scratch:
-        turns = ChunkCache(scratch / "turn-chunks")
-        full = _render(script, show, cast, turns, out=scratch / "full")
-        again = _render(edited, show, cast, turns, out=scratch / "edited")
         sentences = ChunkCache(scratch / "sentence-chunks")
-        full_small = _render(script, show, cast, sentences, options=SENTENCE_CHUNKS)
-        again_small = _render(edited, show, cast, sentences, options=SENTENCE_CHUNKS)
+        full = _render(script, show, cast, sentences, out=scratch / "full")
+        again = _render(edited, show, cast, sentences, out=scratch / "edited")
+        turns = ChunkCache(scratch / "turn-chunks")
+        full_turns = _render(script, show, cast, turns, options=TURN_CHUNKS)
+        again_turns = _render(edited, show, cast, turns, options=TURN_CHUNKS)
     assert full.packaged is not None
     timings = full.packaged.timings
     rows = [
@@ -184,16 +184,16 @@ def cache_on_edit(show: Show, cast: Mapping[str, VoiceRef]) -> tuple[list[list[s
             full,
         ),
         _render_row("same, one line edited", f"{where}: first sentence reworded", again),
-        _ratio_row("re-render ÷ full render", full, again),
-        _render_row("full render, sentence-sized chunks", "engines' max_chars=160, empty cache", full_small),
-        _render_row("same, one line edited", "the same edit", again_small),
-        _ratio_row("re-render ÷ full render, sentence-sized chunks", full_small, again_small),
+        _ratio_row("re-render ÷ full render (default: sentence-sized chunks)", full, again),
+        _render_row("full render, whole-turn chunks", "engines' max_chars=400, empty cache", full_turns),
+        _render_row("same, one line edited", "the same edit", again_turns),
+        _ratio_row("re-render ÷ full render, whole-turn chunks", full_turns, again_turns),
     ]
     notes = [
         "An edit re-synthesizes only the chunks whose text changed; the rest comes from the chunk cache. "
-        "The edited turn is Joe's (piper, the slower engine: the costlier case). With the engines' "
-        "default chunks (a whole turn, up to 400 characters) the cache's unit is a turn, so one edit "
-        "costs about one turn of that host's compute; sentence-sized chunks make the unit a sentence.",
+        "The edited turn is Joe's (piper, the slower engine: the costlier case). The engines' default "
+        "chunks (≤ 160 characters, about a sentence) make the cache's unit a sentence; whole-turn "
+        "chunks (≤ 400) make it a turn, so one edit costs a whole turn of that host's compute.",
         f"Packaging took {fmt(full.package_s, 1)} s (full) and {fmt(again.package_s, 1)} s (edited): "
         f"mix {fmt(timings.mix_s, 1)} s, master {fmt(timings.master_s, 1)} s, MP3 encode "
         f"{fmt(timings.encode_s, 1)} s, loudness check {fmt(timings.measure_s, 1)} s, tags "
@@ -206,12 +206,12 @@ def cache_on_edit(show: Show, cast: Mapping[str, VoiceRef]) -> tuple[list[list[s
 
 # -- 3. concurrency ---------------------------------------------------------------------------------
 
-_SEQUENTIAL = "sequential (workers=1)"
-_PIPER_PARALLEL = "per engine + piper parallel=2"
+_SEQUENTIAL = "sequential (workers=1, piper parallel=1)"
+_PIPER_PARALLEL = "default: one worker per engine + piper parallel=2"
 _CONFIGS: dict[str, tuple[int | None, dict[str, dict[str, Any]]]] = {
-    _SEQUENTIAL: (1, {}),
-    "one worker per engine (default)": (None, {}),
-    _PIPER_PARALLEL: (None, {"piper": {"parallel": 2}}),
+    _SEQUENTIAL: (1, {"piper": {"parallel": 1}}),
+    "one worker per engine, piper parallel=1": (None, {"piper": {"parallel": 1}}),
+    _PIPER_PARALLEL: (None, {}),
 }
 """Label → (ScriptVoicer workers, per-engine options)."""
 

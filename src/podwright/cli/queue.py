@@ -191,6 +191,11 @@ def _worker(
         60.0, "--lease", help="Lease seconds; a dead worker's job returns after this."
     ),
     scripts: int = typer.Option(2, "--script-concurrency", help="Scripts written at the same time."),
+    package_inline: bool = typer.Option(
+        False,
+        "--package-inline",
+        help="Package each episode before voicing the next (default: beside the next voicing).",
+    ),
 ) -> None:
     """Script queued jobs and render staged ones in warm sessions."""
     settings = Settings.resolve()
@@ -198,7 +203,11 @@ def _worker(
     worker = Worker(
         settings.db_path,
         renderer=PipelineRenderer(
-            load_show, settings.chunk_cache_dir, device=device, engine_options=engine_options
+            load_show,
+            settings.chunk_cache_dir,
+            device=device,
+            engine_options=engine_options,
+            overlap_packaging=not package_inline,
         ),
         scripter=PipelineScripter(
             out,

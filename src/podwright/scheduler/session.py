@@ -163,11 +163,13 @@ class RenderSession:
         finally:
             if idle_since is not None:
                 self.sessions.add_idle(session_id, self.clock() - idle_since)
+        # The render machine is released when its engine work ends: an episode's tail (images,
+        # mixing, mastering, encoding) needs no engine and runs on CPU, here after the release.
+        self.sessions.close(session_id, stop_reason)
         self._drain_tails()
-        return self.sessions.close(session_id, stop_reason)
+        return self.sessions.get(session_id)
 
     def _drain_tails(self) -> None:
-        # The machine stays up (and billed) until the last episode's tail work is done.
         self._tails.shutdown(wait=True)
         for future in self._tail_futures:
             future.result()

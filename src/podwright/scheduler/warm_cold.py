@@ -105,7 +105,11 @@ def cold_run(
     env: Mapping[str, str] | None = None,
     timeout_s: float = 600.0,
 ) -> RunFigures:
-    """Render what is staged in ``db_path`` in a fresh worker process; billed = the process's wall time.
+    """Render what is staged in ``db_path`` in a fresh worker process.
+
+    Billed = from the process's launch to the release of its render session (engine-free packaging
+    after the release is not the render machine's); cold start = launch to session start plus the
+    engine load.
 
     ``env`` is the process environment (``None`` inherits this one); the caller sets ``PYTHONPATH``
     when the renderer factory lives outside the installed packages.
@@ -114,7 +118,7 @@ def cold_run(
     command += ["--renderer", renderer_spec, "--keep-alive-s", "0", "--min-episodes", "1"]
     for key, value in (renderer_options or {}).items():
         command += ["--renderer-option", f"{key}={value}"]
-    started = time.perf_counter()
+    started, launched_at = time.perf_counter(), time.time()
     try:
         subprocess.run(
             command,
@@ -135,10 +139,14 @@ def cold_run(
         sessions = SessionStore(conn).select()
     finally:
         conn.close()
+    # The machine is billed from the process launch (interpreter and imports are cold start too)
+    # until its last session released it; packaging after that runs off the render machine.
+    released = max((s.stopped_at or s.started_at for s in sessions), default=launched_at)
+    boot = min((s.started_at for s in sessions), default=launched_at) - launched_at
     return RunFigures(
         wall_s=wall,
-        billed_s=wall,
+        billed_s=max(0.0, released - launched_at) if sessions else wall,
         active_s=sum(s.active_s for s in sessions),
-        cold_start_s=sum(s.cold_start_s for s in sessions),
+        cold_start_s=max(0.0, boot) + sum(s.cold_start_s for s in sessions),
         episodes=sum(s.episodes for s in sessions),
     )

@@ -40,7 +40,8 @@ class RenderOutcome:
 
     audio_s: float
     compute_s: float
-    """Active synthesis seconds."""
+    """Active synthesis seconds: wall time the engines were speaking (engines that speak at once count
+    once, so active never exceeds billed), without engine loads."""
     chunks_synthesized: int = 0
     chunks_cached: int = 0
     load_s: float = 0.0
@@ -198,7 +199,7 @@ class PipelineRenderer:
         result = render_episode(folder, show, tier, engines=engines, cache=self._cache)
         return RenderOutcome(
             audio_s=float(result.audio_s),
-            compute_s=float(result.compute_s),
+            compute_s=max(0.0, result.voicing_wall_s - result.load_s),
             chunks_synthesized=int(result.chunks_synthesized),
             chunks_cached=int(result.chunks_cached),
             load_s=load_s + float(result.load_s),
@@ -218,7 +219,7 @@ class PipelineRenderer:
 
         return RenderOutcome(
             audio_s=float(stats.audio_s),
-            compute_s=float(sum(engine.compute_s for engine in stats.engines.values())),
+            compute_s=max(0.0, stats.wall_s - sum(engine.load_s for engine in stats.engines.values())),
             chunks_synthesized=stats.chunks_synthesized,
             chunks_cached=stats.chunks_cached,
             load_s=load_s + sum(engine.load_s for engine in stats.engines.values()),

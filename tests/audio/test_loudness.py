@@ -52,3 +52,31 @@ def test_silence_cannot_be_mastered() -> None:
     with pytest.raises(AudioError, match="silent") as raised:
         master(np.zeros(RATE * 2, np.float32), RATE)
     assert raised.value.hint
+
+
+def test_sparse_true_peak_and_limiter_match_a_whole_signal_pass() -> None:
+    """Oversampling only near the ceiling gives the same peaks and gains as doing every sample."""
+    from scipy.ndimage import minimum_filter1d, uniform_filter1d
+    from scipy.signal import resample_poly
+
+    from podwright.audio import loudness
+
+    rate = 44_100
+    rng = np.random.default_rng(3)
+    t = np.arange(rate * 20) / rate
+    bursts = (np.sin(2 * np.pi * 0.4 * t) > 0.3).astype(np.float64)
+    signal = (0.25 * np.sin(2 * np.pi * 220 * t) + 0.05 * rng.standard_normal(t.size)) * bursts
+    signal[rng.integers(0, t.size, 40)] = 0.95  # sparse clicks that need limiting
+
+    fine = np.abs(resample_poly(signal, 4, 1, window=("kaiser", 8.0)))
+    dense = np.maximum(np.abs(signal), fine.reshape(-1, 4).max(axis=1))
+    assert loudness.measure_true_peak(signal) == pytest.approx(20 * np.log10(dense.max()), abs=1e-4)
+
+    ceiling_db = -1.5
+    limited, reduction = loudness._limit(signal, dense, rate, ceiling_db)
+    needed = np.minimum(1.0, 10 ** (ceiling_db / 20) / np.maximum(dense, 1e-12))
+    smooth = max(3, int(0.005 * rate) | 1)
+    gain = uniform_filter1d(minimum_filter1d(needed, 2 * smooth + 1, mode="nearest"), smooth, mode="nearest")
+    gain = np.minimum(gain, needed)
+    np.testing.assert_allclose(limited, signal * gain, atol=1e-9)
+    assert reduction == pytest.approx(-20 * np.log10(gain.min()))

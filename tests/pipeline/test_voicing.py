@@ -305,3 +305,18 @@ def test_voicing_through_a_speech_server_batches_requests_concurrently(tmp_path:
     assert server.max_in_flight > 1
     assert len(server.requests) == voiced.stats.chunks_synthesized == voiced.stats.chunks_total
     assert {clip.sample_rate for clip in voiced.clips.values()} == {24000}
+
+
+def test_progress_counts_chunks_and_seconds_of_audio(engines: dict[str, ToneEngine], tmp_path: Path) -> None:
+    cast = cast_for(_show(), Tier.DRAFT)
+    events: list[VoicingProgress] = []
+    voiced = _voicer(engines, tmp_path, workers=1).voice(_script(), cast, on_progress=events.append)
+    assert [e.done for e in events] == sorted(e.done for e in events)
+    assert [e.audio_s for e in events] == sorted(e.audio_s for e in events)
+    assert events[-1].done == events[-1].total == voiced.stats.chunks_total
+    chunk_audio = sum(engine.audio_s for engine in voiced.stats.engines.values())
+    assert events[-1].audio_s == pytest.approx(chunk_audio)
+    # A second run starts with everything cached, and says how much audio that is.
+    again: list[VoicingProgress] = []
+    _voicer(engines, tmp_path).voice(_script(), cast, on_progress=again.append)
+    assert again[0].cached == again[0].total and again[0].audio_s == pytest.approx(chunk_audio)

@@ -60,7 +60,8 @@ class _ChunkProgress:
         self.task = progress.add_task("voicing", total=None)
 
     def __call__(self, event: VoicingProgress) -> None:
-        detail = f"voicing ({event.cached} cached)" if event.cached else "voicing"
+        cached = f", {event.cached} cached" if event.cached else ""
+        detail = f"voicing ({event.audio_s / 60:.1f} min of audio{cached})"
         self.progress.update(self.task, total=event.total, completed=event.done, description=detail)
 
 

@@ -9,9 +9,19 @@ from typing import Any
 import httpx
 
 from podwright.core import ImageError
-from podwright.core.images import ImageRateLimited
+from podwright.core.images import ImageRateLimited, ImageRequest
 
-__all__ = ["parse_retry_after", "post_json"]
+__all__ = ["parse_retry_after", "post_json", "require_prompt"]
+
+
+def require_prompt(engine: str, request: ImageRequest) -> str:
+    """The request's prompt; an :class:`ImageError` when a prompt-driven engine gets none."""
+    if not request.prompt.strip():
+        raise ImageError(
+            f"{engine}: no prompt for {request.target}",
+            hint="write image prompts with the script, or use the titlecard engine",
+        )
+    return request.prompt
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:

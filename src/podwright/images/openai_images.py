@@ -10,7 +10,7 @@ import httpx
 from podwright.core import ImageError
 from podwright.core.images import GeneratedImage, ImageRequest
 from podwright.images.canvas import fit_to_request
-from podwright.images.http import post_json
+from podwright.images.http import post_json, require_prompt
 
 __all__ = ["OpenAIImagesEngine"]
 
@@ -38,11 +38,7 @@ class OpenAIImagesEngine:
 
     async def generate(self, request: ImageRequest) -> GeneratedImage:
         """One image from ``request.prompt``."""
-        if not request.prompt.strip():
-            raise ImageError(
-                f"{self.name}: no prompt for {request.target}",
-                hint="write image prompts with the script, or use the titlecard engine",
-            )
+        require_prompt(self.name, request)
         body = {
             "model": self.model,
             "prompt": request.prompt,

@@ -14,7 +14,7 @@ import httpx
 from podwright.core import ImageError
 from podwright.core.images import GeneratedImage, ImageRequest
 from podwright.images.canvas import fit_to_request
-from podwright.images.http import post_json
+from podwright.images.http import post_json, require_prompt
 
 __all__ = ["OpenRouterImagesEngine", "decode_data_url"]
 
@@ -52,11 +52,7 @@ class OpenRouterImagesEngine:
 
     async def generate(self, request: ImageRequest) -> GeneratedImage:
         """One image from ``request.prompt``, asked in the request's aspect ratio."""
-        if not request.prompt.strip():
-            raise ImageError(
-                f"{self.name}: no prompt for {request.target}",
-                hint="write image prompts with the script, or use the titlecard engine",
-            )
+        require_prompt(self.name, request)
         shape = "square" if request.width == request.height else f"{request.width}:{request.height} landscape"
         body = {
             "model": self.model,

@@ -9,7 +9,6 @@ so a final-tier render or a re-render after an edit costs only the chunks whose 
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -26,9 +25,10 @@ from podwright.core.llm import LLMClient
 from podwright.core.show import Show, Tier
 from podwright.core.speech import TTSEngine
 from podwright.images.titlecard import TitleCardEngine
+from podwright.pipeline.episode_folder import read_script
 from podwright.pipeline.images import EpisodeImages, existing_images, make_episode_images
 from podwright.pipeline.package import PackageResult, package_episode
-from podwright.pipeline.run_record import atomic_write_text
+from podwright.pipeline.run_record import atomic_write_text, update_run_json
 from podwright.pipeline.script import ScriptPipeline, ScriptResult, StageCallback
 from podwright.pipeline.script_files import write_script_files
 from podwright.pipeline.voicing import (
@@ -52,7 +52,6 @@ __all__ = [
     "load_episode",
     "produce_episode",
     "render_episode",
-    "update_run_json",
     "voice_episode",
     "write_episode_script",
 ]
@@ -66,35 +65,9 @@ def episode_dir(out_root: Path, show: Show, episode_id: str) -> Path:
     return out_root / show.slug / episode_id
 
 
-def update_run_json(path: Path, updates: Mapping[str, Any]) -> None:
-    """Add or replace top-level keys of ``run.json`` atomically, keeping the other layers' keys."""
-    data: dict[str, Any] = {}
-    if path.is_file():
-        try:
-            loaded = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            loaded = None
-        if isinstance(loaded, dict):
-            data = loaded
-    data.update(updates)
-    atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-
-
 def load_episode(folder: Path, show: Show | None = None) -> tuple[Script, Show]:
     """Read an episode folder's script and show (the snapshot unless ``show`` overrides it)."""
-    script_path = folder / "script.json"
-    if not script_path.is_file():
-        raise ConfigError(
-            f"{folder} is not an episode folder (no script.json)",
-            hint="pass the folder `podwright script` printed, or run `podwright produce`",
-        )
-    try:
-        script = Script.model_validate_json(script_path.read_text(encoding="utf-8"))
-    except (ValidationError, OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(
-            f"{script_path} is not a valid script ({_first_problem(exc)})",
-            hint="fix the edited field, or restore script.json from `podwright script`",
-        ) from exc
+    script = read_script(folder)
     if show is None:
         snapshot = folder / SHOW_SNAPSHOT
         if not snapshot.is_file():

@@ -22,14 +22,20 @@ def read_script(episode_dir: Path) -> Script:
     path = episode_dir / "script.json"
     if not path.is_file():
         raise ConfigError(
-            f"{episode_dir} has no script.json", hint="pass an episode folder made by `podwright script`"
+            f"{episode_dir} is not an episode folder (no script.json)",
+            hint="pass the folder `podwright script` printed, or run `podwright produce`",
         )
     try:
         return Script.model_validate_json(path.read_bytes())
-    except (ValidationError, OSError) as exc:
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "script"
         raise ConfigError(
-            f"{path} is not a valid script ({exc})", hint="write it again with `podwright script`"
+            f"{path} is not a valid script ({where}: {first['msg'].removeprefix('Value error, ')})",
+            hint="fix the edited field, or write the script again with `podwright script`",
         ) from exc
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path} ({exc})", hint="check the file's permissions") from exc
 
 
 def read_chapters(episode_dir: Path) -> list[Chapter]:

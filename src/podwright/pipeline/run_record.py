@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from podwright.core.llm import LLMResponse, Usage
 from podwright.core.model import Record
 from podwright.core.show import Task
 
-__all__ = ["RunRecord", "StageEvent", "StageRecord", "atomic_write_text", "write_run_json"]
+__all__ = ["RunRecord", "StageEvent", "StageRecord", "atomic_write_text", "update_run_json", "write_run_json"]
 
 
 class StageRecord(Record):
@@ -150,11 +150,10 @@ def atomic_write_text(path: Path, text: str) -> None:
         raise
 
 
-def write_run_json(path: Path, record: RunRecord, extra: dict[str, Any] | None = None) -> None:
-    """Write ``record`` under the ``script`` key of ``run.json``, keeping other layers' keys.
+def update_run_json(path: Path, updates: Mapping[str, Any]) -> None:
+    """Add or replace top-level keys of ``run.json`` atomically, keeping the other layers' keys.
 
-    ``run.json`` is one dict shared by the pipeline's layers (``script``, ``render``, ``package``);
-    an existing file's other keys survive, and ``extra`` adds or replaces top-level keys.
+    ``run.json`` is one dict shared by the pipeline's layers (``script``, ``render``, ``produce``).
     """
     data: dict[str, Any] = {}
     if path.is_file():
@@ -164,10 +163,14 @@ def write_run_json(path: Path, record: RunRecord, extra: dict[str, Any] | None =
             loaded = None
         if isinstance(loaded, dict):
             data = loaded
-    data["script"] = record.model_dump(mode="json")
-    data["script"]["stages"] = [
+    data.update(updates)
+    atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def write_run_json(path: Path, record: RunRecord, extra: dict[str, Any] | None = None) -> None:
+    """Write ``record`` under the ``script`` key of ``run.json`` (``extra`` adds top-level keys)."""
+    script = record.model_dump(mode="json")
+    script["stages"] = [
         {**stage.model_dump(mode="json"), "wall_s": round(stage.wall_s, 4)} for stage in record.stages
     ]
-    if extra:
-        data.update(extra)
-    atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    update_run_json(path, {"script": script, **(extra or {})})

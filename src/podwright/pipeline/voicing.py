@@ -93,6 +93,8 @@ class VoicingProgress:
     cached: int
     synthesized: int
     engine: str = ""
+    audio_s: float = 0.0
+    """Seconds of speech the chunks done so far hold (cached and synthesized)."""
 
     @property
     def done(self) -> int:
@@ -151,10 +153,15 @@ class _Tally:
     """Thread-safe counters a run updates from its engine workers."""
 
     def __init__(
-        self, total: int, cached: int, on_progress: Callable[[VoicingProgress], None] | None
+        self,
+        total: int,
+        cached: int,
+        on_progress: Callable[[VoicingProgress], None] | None,
+        cached_audio_s: float = 0.0,
     ) -> None:
         self.total = total
         self.cached = cached
+        self.cached_audio_s = cached_audio_s
         self.synthesized = 0
         self.on_progress = on_progress
         self.engines: dict[str, EngineStats] = {}
@@ -170,7 +177,8 @@ class _Tally:
                 load_s=old.load_s + load_s,
             )
             self.synthesized += len(clips)
-            progress = VoicingProgress(self.total, self.cached, self.synthesized, engine)
+            audio_s = self.cached_audio_s + sum(stats.audio_s for stats in self.engines.values())
+            progress = VoicingProgress(self.total, self.cached, self.synthesized, engine, audio_s)
             if self.on_progress is not None and clips:
                 self.on_progress(progress)
 
@@ -315,9 +323,10 @@ class ScriptVoicer:
         for key, request in requests.items():
             if key not in audio:
                 missing.setdefault(request.voice.engine, []).append(request)
-        tally = _Tally(len(requests), len(audio), on_progress)
+        cached_audio_s = sum(clip.duration_s for clip in audio.values())
+        tally = _Tally(len(requests), len(audio), on_progress, cached_audio_s)
         if on_progress is not None:
-            on_progress(VoicingProgress(tally.total, tally.cached, 0))
+            on_progress(VoicingProgress(tally.total, tally.cached, 0, audio_s=cached_audio_s))
         self._run_engines(missing, audio, tally)
         clips = {plan.position: self._join(plan, audio) for plan in plans}
         stats = VoicingStats(

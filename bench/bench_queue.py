@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import random
 import tempfile
 from pathlib import Path
 
@@ -37,26 +38,32 @@ CONFIGS = (
     ("standard", 20, True),
 )
 ROOT = Path(__file__).resolve().parents[1]
-LINES = [
-    "Light leaves a star and travels for thousands of years before it reaches us.",
-    "So when you look up, you are seeing the sky as it was, not as it is.",
-    "If the universe were infinite and ancient, every line of sight would end on a star.",
-    "That is the puzzle: the night would blaze like the surface of the sun.",
-    "The answer is that the universe has an age, and light has a speed.",
-    "Most of the light that could reach us simply has not arrived yet.",
-    "And the expansion of space stretches the light that does arrive into the infrared.",
-    "Darkness, it turns out, is a measurement of the age of everything.",
-]
+WORDS_TEXT = (
+    "light harbor keeper storm lamp tower ship coast signal night beam glass lens rock island sailor "
+    "chart wind wave bell fog horn station winter season river bridge tide current compass north "
+    "south evening morning bright quiet distant careful simple heavy narrow open early late small "
+    "great old new long short warm cold every many few first last turn watch climb count carry "
+    "listen answer follow remember explain"
+)
+VOCABULARY = WORDS_TEXT.split()
+
+
+def _turn_text(rng: random.Random) -> str:
+    """Two sentences of common words: every chunk differs, so nothing is shared through the cache."""
+    return " ".join(
+        " ".join(rng.choice(VOCABULARY) for _ in range(rng.randint(9, 14))).capitalize() + "."
+        for _ in range(2)
+    )
 
 
 def _script(index: int, turns: int = 6) -> Script:
-    lines = itertools.cycle(LINES[index % len(LINES) :] + LINES[: index % len(LINES)])
+    rng = random.Random(index)
     hosts = itertools.cycle(["maya", "joe"])
     segments = tuple(
         Segment(
             kind="body",
             title=f"Part {n}",
-            turns=tuple(Turn(host=next(hosts), text=f"{next(lines)} {next(lines)}") for _ in range(turns)),
+            turns=tuple(Turn(host=next(hosts), text=_turn_text(rng)) for _ in range(turns)),
         )
         for n in range(1, 4)
     )

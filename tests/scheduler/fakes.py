@@ -52,8 +52,10 @@ class FakeRenderer:
         on_render=None,
         tail_fail: dict[str, int] | None = None,
         with_tail: bool = False,
+        tail_s: float = 0.005,
     ) -> None:
         self.rtf = rtf
+        self.tail_s = tail_s
         self.with_tail = with_tail or tail_fail is not None
         self.tail_fail = dict(tail_fail or {})
         self.packaged: list[str] = []
@@ -86,7 +88,7 @@ class FakeRenderer:
                 if left != 0:
                     self.tail_fail[job.id] = left - 1
                     raise OSError(f"disk full while encoding {job.id}")
-                time.sleep(0.005)
+                time.sleep(self.tail_s)
                 self.packaged.append(job.id)
 
         return RenderOutcome(

@@ -229,3 +229,16 @@ def test_a_failed_tail_is_retried_like_a_failed_render(db: Path, tmp_path: Path)
     outcomes = [a.outcome for a in store.attempts("ep1")]
     assert outcomes == [AttemptOutcome.OK, AttemptOutcome.ERROR, AttemptOutcome.OK]
     assert "disk full" in (store.attempts("ep1")[1].error or "")
+
+
+def test_an_episode_waiting_for_its_tail_keeps_its_lease(db: Path, tmp_path: Path) -> None:
+    """Packaging slower than a lease must not hand queued tails' jobs to a second render."""
+    store = queue(db, "ep1", "ep2", "ep3")
+    renderer = FakeRenderer(with_tail=True, tail_s=0.5)
+    short_leases = settings(lease_s=0.3, heartbeat_s=0.05)
+    Worker(db, renderer=renderer, scripter=StagingScripter(tmp_path / "o"), settings=short_leases).run(
+        burst=True
+    )
+    assert {job.state for job in store.select()} == {JobState.DONE}
+    assert sorted(job_id for job_id, _ in renderer.rendered) == ["ep1", "ep2", "ep3"]
+    assert sorted(renderer.packaged) == ["ep1", "ep2", "ep3"]

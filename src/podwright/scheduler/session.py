@@ -202,8 +202,13 @@ class RenderSession:
             result, error = AttemptOutcome.CANCELLED, "lease lost (cancelled or recovered) during render"
         elif outcome is not None and outcome.finish is not None:
             ended = self.clock()
+            # The lease must outlive the episode's wait in the tail queue, or its expiry would hand
+            # the job to another render while it is still being packaged here.
+            beat = Heartbeat(self.open_jobs, job.id, self.worker, self.settings).__enter__()
             self._tail_futures.append(
-                self._tails.submit(self._finish_tail, session_id, job, (started, ended), outcome, estimate_s)
+                self._tails.submit(
+                    self._finish_tail, session_id, job, (started, ended), outcome, estimate_s, beat
+                )
             )
             return True
         else:
@@ -219,17 +224,22 @@ class RenderSession:
         span: tuple[float, float],
         outcome: RenderOutcome,
         estimate_s: float,
+        beat: Heartbeat,
     ) -> None:
-        """Run an episode's engine-free tail (mixing, encoding) while the next episode synthesizes."""
+        """Run an episode's engine-free tail (mixing, encoding) while the next episode synthesizes.
+
+        ``beat`` has kept the job's lease since the render ended; it stops when the tail is done.
+        """
         assert outcome.finish is not None
         jobs = self.open_jobs()
         try:
             result, error = AttemptOutcome.OK, None
-            with Heartbeat(self.open_jobs, job.id, self.worker, self.settings):
-                try:
-                    outcome.finish()
-                except Exception as exc:  # a failed package is retried like a failed render
-                    result, error = AttemptOutcome.ERROR, f"{type(exc).__name__}: {exc}"
+            try:
+                outcome.finish()
+            except Exception as exc:  # a failed package is retried like a failed render
+                result, error = AttemptOutcome.ERROR, f"{type(exc).__name__}: {exc}"
+            finally:
+                beat.__exit__()
             if error is not None:
                 jobs.fail_attempt(job.id, self.worker, error, max_attempts=self.settings.max_attempts)
             else:

@@ -141,6 +141,9 @@ def run() -> Section:
                     fmt(active / billed * 100 if billed else None, 1, "%"),
                 ]
             )
+    inline, beside = real[("short", False)].warm, real[("short", True)].warm
+    inline_active, beside_active = inline.active_s, beside.active_s
+    inline_billed, beside_billed = inline.billed_s, beside.billed_s
     scenario = run_production_scenario()
     results = scenario.results
     sim_rows = [
@@ -170,6 +173,11 @@ def run() -> Section:
         "and encoding of each episode hold the machine; beside voicing, they run on CPU while the "
         "next episode is voiced and the last one finishes after the release, so the wall column "
         "still shows them.",
+        f"Caveat of a CPU-only machine: packaging beside voicing competes with the voices for the same "
+        f"two cores, so the same short episodes took {inline_active:.1f} s of active synthesis inline and "
+        f"{beside_active:.1f} s beside packaging, which flatters that row's utilization; the billed "
+        f"seconds ({inline_billed:.1f} s inline vs {beside_billed:.1f} s beside) are the real saving. "
+        "On a GPU render machine the voices do not share the CPU that packages.",
         "The cold start bounds utilization at active ÷ (active + cold start): the CPU voices load in "
         "about a second and speak a short episode in under a second, so short episodes cannot amortize "
         "it; standard-length episodes can. With a GPU engine (30–60 s cold start, ~18 min of "

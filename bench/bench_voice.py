@@ -102,10 +102,6 @@ def engine_speed(cast: Mapping[str, VoiceRef], script: Script) -> list[list[str]
 # -- 2. the chunk cache on a one-line edit --------------------------------------------------------
 
 
-TURN_CHUNKS = {"hibari": {"max_chars": 400}, "piper": {"max_chars": 400}}
-"""Engine options that make a chunk a whole turn (the engines' default, 160 chars, is about a sentence)."""
-
-
 @dataclass(frozen=True)
 class _Render:
     stats: VoicingStats
@@ -171,9 +167,6 @@ def cache_on_edit(show: Show, cast: Mapping[str, VoiceRef]) -> tuple[list[list[s
         sentences = ChunkCache(scratch / "sentence-chunks")
         full = _render(script, show, cast, sentences, out=scratch / "full")
         again = _render(edited, show, cast, sentences, out=scratch / "edited")
-        turns = ChunkCache(scratch / "turn-chunks")
-        full_turns = _render(script, show, cast, turns, options=TURN_CHUNKS)
-        again_turns = _render(edited, show, cast, turns, options=TURN_CHUNKS)
     assert full.packaged is not None
     timings = full.packaged.timings
     rows = [
@@ -184,16 +177,13 @@ def cache_on_edit(show: Show, cast: Mapping[str, VoiceRef]) -> tuple[list[list[s
             full,
         ),
         _render_row("same, one line edited", f"{where}: first sentence reworded", again),
-        _ratio_row("re-render ÷ full render (default: sentence-sized chunks)", full, again),
-        _render_row("full render, whole-turn chunks", "engines' max_chars=400, empty cache", full_turns),
-        _render_row("same, one line edited", "the same edit", again_turns),
-        _ratio_row("re-render ÷ full render, whole-turn chunks", full_turns, again_turns),
+        _ratio_row("re-render ÷ full render", full, again),
     ]
     notes = [
         "An edit re-synthesizes only the chunks whose text changed; the rest comes from the chunk cache. "
-        "The edited turn is Joe's (piper, the slower engine: the costlier case). The engines' default "
-        "chunks (≤ 160 characters, about a sentence) make the cache's unit a sentence; whole-turn "
-        "chunks (≤ 400) make it a turn, so one edit costs a whole turn of that host's compute.",
+        "The edited turn is Joe's (piper, the slower engine: the costlier case). A chunk is one sentence, "
+        "so the edit re-voices the reworded sentence only; sentences are never packed together, so an "
+        "edit cannot shift the chunks after it.",
         f"Packaging took {fmt(full.package_s, 1)} s (full) and {fmt(again.package_s, 1)} s (edited): "
         f"mix {fmt(timings.mix_s, 1)} s, master {fmt(timings.master_s, 1)} s, MP3 encode "
         f"{fmt(timings.encode_s, 1)} s, loudness check {fmt(timings.measure_s, 1)} s, tags "

@@ -41,10 +41,19 @@ def test_split_sentences_keeps_closing_quotes() -> None:
     assert split_sentences('He said "stop." Then left.') == ['He said "stop."', "Then left."]
 
 
-def test_chunk_text_packs_whole_sentences() -> None:
-    text = "One two three. Four five six. Seven eight nine."
-    assert chunk_text(text, 30) == ["One two three. Four five six.", "Seven eight nine."]
-    assert chunk_text(text, 1000) == [text]
+def test_one_sentence_per_chunk_and_short_ones_ride_with_the_next() -> None:
+    text = "Light is fast but not infinite. Right. So the sky is young. Exactly!"
+    expected = ["Light is fast but not infinite.", "Right. So the sky is young.", "Exactly!"]
+    assert chunk_text(text, 400) == expected
+    assert chunk_text(text, 1000) == expected  # the limit never packs sentences together
+
+
+def test_an_edited_sentence_changes_only_its_own_chunk() -> None:
+    first, last = "The first sentence stays put.", "The third sentence stays too."
+    before = f"{first} The second one is edited. {last}"
+    after = f"{first} The second one is now much longer than it was before. {last}"
+    old, new = chunk_text(before, 60), chunk_text(after, 60)
+    assert old[0] == new[0] and old[2] == new[2] and old[1] != new[1]
 
 
 def test_long_sentence_splits_at_clauses_then_words() -> None:

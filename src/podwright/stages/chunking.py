@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from podwright.core.show import VoiceRef
 
-__all__ = ["apply_lexicon", "chunk_key", "chunk_text", "split_sentences"]
+__all__ = ["MIN_CHUNK_CHARS", "apply_lexicon", "chunk_key", "chunk_text", "split_sentences"]
 
 # A sentence ends at . ! ? or … (plus closing quotes/brackets) followed by whitespace.
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+")
@@ -92,17 +92,37 @@ def _pack(pieces: list[str], max_chars: int) -> list[str]:
     return chunks
 
 
+MIN_CHUNK_CHARS = 24
+"""A sentence shorter than this ("Right.", "Exactly!") rides with the next one: a one-word chunk
+speaks poorly, and the pairing is local, so an edit elsewhere never moves it."""
+
+
 def chunk_text(text: str, max_chars: int) -> list[str]:
-    """Cut ``text`` into chunks of at most ``max_chars``, whole sentences wherever they fit."""
+    """Cut ``text`` into chunks of one sentence each (over-long ones split under ``max_chars``).
+
+    A chunk never depends on sentences far from it: packing several sentences per chunk would let
+    one edited sentence shift every later boundary of its turn and miss the chunk cache for all of
+    them, where one sentence per chunk re-voices just the sentence that changed.
+    """
     if max_chars < 1:
         raise ValueError(f"max_chars must be positive, got {max_chars}")
-    pieces: list[str] = []
+    chunks: list[str] = []
+    carry = ""
     for sentence in split_sentences(text):
-        if len(sentence) <= max_chars:
-            pieces.append(sentence)
+        if carry and len(carry) + 1 + len(sentence) <= max_chars:
+            sentence, carry = f"{carry} {sentence}", ""
+        elif carry:
+            chunks.append(carry)
+            carry = ""
+        if len(sentence) < min(MIN_CHUNK_CHARS, max_chars):
+            carry = sentence
+        elif len(sentence) <= max_chars:
+            chunks.append(sentence)
         else:
-            pieces.extend(_split_long(sentence, max_chars))
-    return _pack(pieces, max_chars)
+            chunks.extend(_split_long(sentence, max_chars))
+    if carry:
+        chunks.append(carry)
+    return chunks
 
 
 def chunk_key(engine: str, voice: VoiceRef, text: str, *, engine_version: str = "") -> str:

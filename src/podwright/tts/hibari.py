@@ -34,7 +34,7 @@ class HibariEngine:
     sample_rate = _SAMPLE_RATE
     batch_size = 1
 
-    def __init__(self, threads: int = 1, max_chars: int = 160, peak: float = 0.9) -> None:
+    def __init__(self, threads: int = 1, max_chars: int = 400, peak: float = 0.9) -> None:
         self.threads = threads
         self.max_chars = max_chars
         self.peak = peak

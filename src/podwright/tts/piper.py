@@ -53,7 +53,7 @@ class PiperEngine:
     name = "piper"
 
     def __init__(
-        self, threads: int = 1, max_chars: int = 160, volume: float = 0.9, parallel: int | None = None
+        self, threads: int = 1, max_chars: int = 400, volume: float = 0.9, parallel: int | None = None
     ) -> None:
         self.threads = threads
         # Two single-threaded model runs at once beat one two-threaded run on a 2-core machine

@@ -15,15 +15,11 @@ from __future__ import annotations
 
 import io
 import json
-import threading
-import time
-from collections import deque
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 import numpy as np
 import soundfile as sf
+
+from tests.support.loopback import LoopbackServer
 
 __all__ = ["FakeSpeechServer", "tone_wav"]
 
@@ -42,14 +38,10 @@ def tone_wav(seconds: float, sample_rate: int = 24_000, pitch: float = 220.0) ->
     return buffer.getvalue()
 
 
-@dataclass
-class _Fault:
-    status: int
-    retry_after: float | None
-
-
-class FakeSpeechServer:
+class FakeSpeechServer(LoopbackServer):
     """A threaded HTTP server on a free loopback port; use as a context manager."""
+
+    paths = ("/v1/audio/speech",)
 
     def __init__(
         self,
@@ -59,84 +51,18 @@ class FakeSpeechServer:
         latency_s: float = 0.0,
         api_key: str | None = None,
     ) -> None:
+        super().__init__(latency_s=latency_s, api_key=api_key)
         self.sample_rate = sample_rate
         self.seconds_per_char = seconds_per_char
-        self.latency_s = latency_s
-        self.api_key = api_key
-        self.requests: list[dict[str, Any]] = []
-        self.in_flight = 0
-        self.max_in_flight = 0
-        self._faults: deque[_Fault] = deque()
-        self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread: threading.Thread | None = None
 
-    @property
-    def base_url(self) -> str:
-        """The OpenAI-style base URL, ending in ``/v1``."""
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/v1"
-
-    def fail_next(self, status: int, *, times: int = 1, retry_after: float | None = None) -> None:
-        """Answer the next ``times`` requests with ``status`` (and ``Retry-After`` when given)."""
-        with self._lock:
-            self._faults.extend(_Fault(status, retry_after) for _ in range(times))
-
-    def __enter__(self) -> FakeSpeechServer:
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def _answer(self, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
-        if self.api_key is not None and headers.get("authorization") != f"Bearer {self.api_key}":
-            return 401, {"content-type": "application/json"}, b'{"error": {"message": "invalid api key"}}'
+    def answer(self, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
+        """A WAV tone as long as the input text asks for."""
+        refused = self.unauthorized(headers)
+        if refused is not None:
+            return refused
         payload = json.loads(body)
-        with self._lock:
-            self.requests.append(payload)
-            fault = self._faults.popleft() if self._faults else None
-            self.in_flight += 1
-            self.max_in_flight = max(self.max_in_flight, self.in_flight)
-        try:
-            if self.latency_s:
-                time.sleep(self.latency_s)
+        with self.serving(payload) as fault:
             if fault is not None:
-                extra = {} if fault.retry_after is None else {"retry-after": f"{fault.retry_after:g}"}
-                return fault.status, {"content-type": "application/json", **extra}, b'{"error": "injected"}'
+                return fault
             wav = tone_wav(len(payload["input"]) * self.seconds_per_char, self.sample_rate)
             return 200, {"content-type": "audio/wav"}, wav
-        finally:
-            with self._lock:
-                self.in_flight -= 1
-
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_POST(self) -> None:
-                length = int(self.headers.get("content-length", "0"))
-                body = self.rfile.read(length)
-                if self.path != "/v1/audio/speech":
-                    status, headers, content = 404, {"content-type": "text/plain"}, b"not found"
-                else:
-                    lowered = {k.lower(): v for k, v in self.headers.items()}
-                    status, headers, content = server._answer(lowered, body)
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("content-length", str(len(content)))
-                self.end_headers()
-                self.wfile.write(content)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        return Handler

@@ -181,6 +181,9 @@ def _produce(
         f"produced in {result.wall_s:.1f} s",
         highlight=False,
     )
+    prefetched = sum(stats.chunks_synthesized for stats in result.prefetch)
+    if prefetched:
+        console.print(f"{prefetched} chunks were voiced while the script was still being written")
     _report(result.render, result.folder)
 
 

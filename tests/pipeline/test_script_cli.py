@@ -254,3 +254,29 @@ def test_a_server_that_takes_no_key_needs_none(tmp_path: Path, server: FakeChatS
     result = _script(tmp_path, show, "--topic", "Tides")
     assert result.exit_code == 0, result.output
     assert all("authorization" not in {k.lower() for k in r.headers} for r in server.requests)
+
+
+@pytest.mark.usefixtures("keyed")
+def test_show_prices_price_models_the_builtin_table_lacks(tmp_path: Path, server: FakeChatServer) -> None:
+    from podwright.config import Settings
+
+    show = _show_file(tmp_path, server.base_url)
+    text = show.read_text().replace("anthropic/claude-sonnet-4.5", "acme/house-model")
+    show.write_text(text)
+    assert _script(tmp_path, show, "--topic", "Tides", "--episode-id", "unpriced").exit_code == 0
+    text = text.replace(
+        "max_concurrency = 4", 'max_concurrency = 4\nprices."acme/house-model" = [1.0, 0.1, 2.0]'
+    )
+    show.write_text(text)
+    assert _script(tmp_path, show, "--topic", "Tides", "--episode-id", "priced").exit_code == 0
+
+    with sqlite3.connect(Settings.resolve().db_path) as conn:
+        rows = dict(
+            conn.execute(
+                "SELECT episode_id, SUM(cost_usd IS NULL) FROM llm_calls"
+                " WHERE model_asked = ? GROUP BY episode_id",
+                ("acme/house-model",),
+            ).fetchall()
+        )
+    assert rows["unpriced"] > 0  # unknown is unknown, not zero
+    assert rows["priced"] == 0

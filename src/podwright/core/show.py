@@ -155,6 +155,9 @@ class LLMSettings(Record):
     )
     tasks: dict[Task, ModelTier] = Field(default_factory=dict)
     """Overrides of the default task → tier routing."""
+    prices: dict[str, tuple[float, float, float]] = Field(default_factory=dict)
+    """Your own $ per million tokens, ``model = [input, cached input, output]``, over the dated
+    built-in table (for models it lacks, or negotiated rates); provider-reported cost still wins."""
     max_concurrency: int = Field(default=4, ge=1, le=64)
     temperature: float = Field(default=0.7, ge=0, le=2)
     timeout_s: float = Field(default=120.0, gt=0)

@@ -15,6 +15,7 @@ from podwright.core.errors import ConfigError
 from podwright.core.llm import Ledger, LLMClient
 from podwright.core.show import Show
 from podwright.llm.openai_compat import OpenAICompatClient
+from podwright.llm.pricing import PriceTable
 from podwright.llm.stack import build_stack
 
 if TYPE_CHECKING:
@@ -66,4 +67,7 @@ def build_llm_client(
             f"unknown LLM provider {show.llm.provider!r}",
             hint='set llm.provider to "local" or "openai_compat" in the show file',
         )
-    return build_stack(inner, show.llm, provider=provider, ledger=ledger, budget_usd=show.budget_usd)
+    prices = PriceTable.from_mapping(show.llm.prices, base=PriceTable.default()) if show.llm.prices else None
+    return build_stack(
+        inner, show.llm, provider=provider, ledger=ledger, budget_usd=show.budget_usd, prices=prices
+    )

@@ -1,1 +1,0 @@
-"""Layer 3: where render sessions run: local (embedded default), Ray, Modal."""

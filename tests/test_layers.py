@@ -20,7 +20,7 @@ LAYER = {
     "store": 2,
     "pipeline": 3,
     "scheduler": 3,
-    "backends": 3,
+    "backends": 3,  # where Ray and Modal render backends go (DESIGN §6)
     "cli": 4,
     "web": 4,
     "config": 4,
@@ -48,7 +48,7 @@ def _runtime_imports(path: Path) -> list[tuple[int, str]]:
                         type_checking_lines.add(sub.lineno)
     found: list[tuple[int, str]] = []
     for node in ast.walk(tree):
-        if node.lineno in type_checking_lines if hasattr(node, "lineno") else False:
+        if getattr(node, "lineno", None) in type_checking_lines:
             continue
         if isinstance(node, ast.Import):
             found.extend((node.lineno, alias.name) for alias in node.names)

@@ -203,3 +203,10 @@ def test_approve_moves_a_reviewed_draft_to_its_final_render(app: typer.Typer) ->
     assert result.exit_code == 0, result.output
     job = store().get("tides")
     assert (job.state, job.render_tier) == (JobState.SCRIPTED, Tier.FINAL)
+
+
+def test_a_reviewed_final_shows_where_its_draft_leads(app: typer.Typer) -> None:
+    args = ["queue", "add", "--show", "s.toml", "--topic", "Tides", "--tier", "final", "--review"]
+    added = runner.invoke(app, [*args, "--episode-id", "tides"])
+    assert added.exit_code == 0 and "draft→final" in added.output
+    assert "draft→final" in runner.invoke(app, ["queue", "list"]).output

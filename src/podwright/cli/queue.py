@@ -15,7 +15,7 @@ from podwright.cli.rendering import engine_options
 from podwright.cli.scripting import resolve_key, script_client
 from podwright.config import Settings, load_show
 from podwright.core import ConfigError, EpisodeRequest, Tier
-from podwright.core.jobs import JobState
+from podwright.core.jobs import JobRecord, JobState
 from podwright.scheduler.estimate import Calibration, calibration_key, estimate_job
 from podwright.scheduler.intake import (
     QueuedEpisode,
@@ -123,11 +123,16 @@ def _add(
     try:
         for episode in episodes:
             job = enqueue(jobs, sessions, episode)
-            console.print(
-                f"queued [bold]{job.id}[/] ({job.render_tier.value}, ~{_duration(job.estimate_compute_s)})"
-            )
+            console.print(f"queued [bold]{job.id}[/] ({_tiers(job)}, ~{_duration(job.estimate_compute_s)})")
     finally:
         jobs.conn.close()
+
+
+def _tiers(job: JobRecord) -> str:
+    """The next render's tier, and where a reviewed draft leads (``draft→final``)."""
+    if job.render_tier is not job.tier:
+        return f"{job.render_tier.value}→{job.tier.value}"
+    return job.tier.value
 
 
 def _list(
@@ -144,7 +149,7 @@ def _list(
             table.add_row(
                 job.id,
                 job.state.value,
-                job.render_tier.value,
+                _tiers(job),
                 str(job.priority),
                 _duration(estimate),
                 _duration(now - job.created_at) if job.state not in (JobState.DONE, JobState.FAILED) else "—",

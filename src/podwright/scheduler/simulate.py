@@ -91,6 +91,19 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[index]
 
 
+def _completion_figures(
+    jobs: Sequence[SimJob], starts: dict[str, float], completions: dict[str, float]
+) -> dict[str, float]:
+    """Mean and p95 completion (arrival → done), longest wait (arrival → start) and makespan."""
+    turnaround = [completions[j.job_id] - j.arrival_s for j in jobs]
+    return {
+        "mean_completion_s": sum(turnaround) / len(turnaround) if turnaround else 0.0,
+        "p95_completion_s": percentile(turnaround, 95),
+        "max_wait_s": max((starts[j.job_id] - j.arrival_s for j in jobs), default=0.0),
+        "makespan_s": max(completions.values(), default=0.0),
+    }
+
+
 def simulate(
     jobs: Sequence[SimJob],
     policy: OrderPolicy,
@@ -133,15 +146,11 @@ def simulate(
         warm_until[m] = free_at[m] + keep_alive_s
         completions[chosen.job_id] = free_at[m]
     billed += sum(warm_until[i] - session_start[i] for i in range(machines) if warm_until[i] > -math.inf)
-    turnaround = [completions[j.job_id] - j.arrival_s for j in jobs]
     return SimResult(
         policy=name,
         starts=starts,
         completions=completions,
-        mean_completion_s=sum(turnaround) / len(turnaround) if turnaround else 0.0,
-        p95_completion_s=percentile(turnaround, 95),
-        max_wait_s=max((starts[j.job_id] - j.arrival_s for j in jobs), default=0.0),
-        makespan_s=max(completions.values(), default=0.0),
+        **_completion_figures(jobs, starts, completions),
         billed_s=billed,
         active_s=sum(j.compute_s for j in jobs),
         cold_starts=cold_starts,
@@ -179,15 +188,11 @@ def simulate_split(
     ]
     starts = {k: v for lane in lanes for k, v in lane.starts.items()}
     completions = {k: v for lane in lanes for k, v in lane.completions.items()}
-    turnaround = [completions[j.job_id] - j.arrival_s for j in jobs]
     return SimResult(
         policy=name,
         starts=starts,
         completions=completions,
-        mean_completion_s=sum(turnaround) / len(turnaround) if turnaround else 0.0,
-        p95_completion_s=percentile(turnaround, 95),
-        max_wait_s=max((starts[j.job_id] - j.arrival_s for j in jobs), default=0.0),
-        makespan_s=max(completions.values(), default=0.0),
+        **_completion_figures(jobs, starts, completions),
         billed_s=sum(lane.billed_s for lane in lanes),
         active_s=sum(lane.active_s for lane in lanes),
         cold_starts=sum(lane.cold_starts for lane in lanes),

@@ -1,22 +1,25 @@
 """Configuration resolved once, at the edge: data dir, show files, API keys.
 
 This is the only module (with ``cli``) that reads environment variables and config files; everything
-below receives resolved values as arguments.
+below receives resolved values as arguments. :func:`open_studio` is how a Python script gets a
+:class:`~podwright.app.Studio` wired the way the command line wires it.
 """
 
 from __future__ import annotations
 
+import getpass
 import os
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
 from pydantic import ValidationError
 
+from podwright.app.settings import StudioSettings
+from podwright.app.studio import Studio
 from podwright.core import ConfigError, Show
 
-__all__ = ["Settings", "api_key", "data_dir", "load_show", "show_from_toml"]
+__all__ = ["api_key", "data_dir", "load_show", "open_studio", "resolve_settings", "show_from_toml"]
 
 #: Show fields written as their own tables (``[llm]``, ``[[hosts]]``...) rather than inside ``[show]``.
 _TOP_LEVEL_TABLES = frozenset(
@@ -66,39 +69,34 @@ def show_from_toml(text: str, *, origin: str = "<show>") -> Show:
 
 
 def load_show(path: Path) -> Show:
-    """Read and validate the show file at ``path``."""
+    """Read and validate the show file at ``path``; ``[publishing] cover`` is resolved against its folder."""
     if not path.is_file():
         raise ConfigError(f"show file {path} not found", hint="pass --show FILE, or run `podwright init`")
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"show file {path} cannot be read ({exc})", hint="save it as UTF-8 TOML") from exc
-    return show_from_toml(text, origin=str(path))
+    show = show_from_toml(text, origin=str(path))
+    cover = show.publishing.cover
+    if cover and not Path(cover).is_absolute():
+        resolved = str((path.resolve().parent / cover).resolve())
+        show = show.model_copy(update={"publishing": show.publishing.model_copy(update={"cover": resolved})})
+    return show
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
-    """Resolved run-time settings handed down to orchestration."""
+def resolve_settings(*, out_root: Path | None = None, home: Path | None = None) -> StudioSettings:
+    """The studio's settings from the environment, once: data dir, key lookup, who is acting."""
+    return StudioSettings(
+        home=home or data_dir(),
+        out_root=out_root or Path("out"),
+        keys=api_key,
+        actor=os.environ.get("PODWRIGHT_ACTOR") or getpass.getuser(),
+    )
 
-    home: Path
-    """The data dir (SQLite store, chunk cache, assembled models)."""
 
-    @classmethod
-    def resolve(cls) -> Settings:
-        """Resolve from the environment, once."""
-        return cls(home=data_dir())
+def open_studio(*, out_root: Path | None = None, home: Path | None = None) -> Studio:
+    """A :class:`~podwright.app.Studio` wired from the environment: ``PODWRIGHT_HOME``, API keys, show files.
 
-    @property
-    def db_path(self) -> Path:
-        """The SQLite store."""
-        return self.home / "podwright.db"
-
-    @property
-    def chunk_cache_dir(self) -> Path:
-        """Content-addressed synthesized chunks."""
-        return self.home / "chunks"
-
-    @property
-    def models_dir(self) -> Path:
-        """Models assembled from package parts (the local GGUF)."""
-        return self.home / "models"
+    ``out_root`` is where new episode folders go (``out/`` by default); ``home`` overrides the data dir.
+    """
+    return Studio(resolve_settings(out_root=out_root, home=home), show_loader=load_show)

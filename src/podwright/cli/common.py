@@ -1,28 +1,58 @@
-"""What every command shares: the console, and turning a PodwrightError into one clear line."""
+"""What every command shares: the console, the studio, JSON output, and one clear line per error."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
 
 import typer
+from pydantic import BaseModel
 from rich.console import Console
 from rich.markup import escape
 
-from podwright.core import PodwrightError
+from podwright.app import Studio
+from podwright.config import open_studio
+from podwright.core import PodwrightError, Tier
 
-__all__ = ["console", "err_console", "friendly_errors"]
+__all__ = [
+    "CONTEXT",
+    "console",
+    "err_console",
+    "friendly_errors",
+    "parse_tier",
+    "print_json",
+    "studio",
+    "typer_app",
+]
 
 console = Console()
 err_console = Console(stderr=True)
+
+#: ``-h`` as well as ``--help`` everywhere.
+CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 
+def typer_app(help_text: str) -> typer.Typer:
+    """A command group with podwright's habits: ``-h``, help shown as written (brackets kept)."""
+    return typer.Typer(
+        help=help_text,
+        no_args_is_help=True,
+        add_completion=False,
+        context_settings=CONTEXT,
+        rich_markup_mode=None,
+        pretty_exceptions_enable=False,
+    )
+
+
 def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Print a :class:`PodwrightError` as ``error: message — hint`` and exit 1, never a traceback."""
+    """Print a :class:`PodwrightError` as ``error: message`` + ``fix: hint`` and exit 1, never a traceback."""
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -39,3 +69,42 @@ def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(130) from None
 
     return wrapper
+
+
+@contextlib.contextmanager
+def studio(out: Path | None = None) -> Iterator[Studio]:
+    """The studio wired from the environment, closed when the command ends."""
+    opened = open_studio(out_root=out)
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+def parse_tier(value: str) -> Tier:
+    """``draft`` or ``final``, else a clear error."""
+    try:
+        return Tier(value)
+    except ValueError:
+        from podwright.core import ConfigError
+
+        raise ConfigError(f"unknown tier {value!r}", hint="use --tier draft or --tier final") from None
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if hasattr(value, "__dataclass_fields__"):
+        return {name: _plain(getattr(value, name)) for name in value.__dataclass_fields__}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def print_json(value: Any) -> None:
+    """Print records, dataclasses or plain data as JSON on stdout (for ``--json``)."""
+    typer.echo(json.dumps(_plain(value), indent=2, ensure_ascii=False, default=str))

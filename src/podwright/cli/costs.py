@@ -9,17 +9,8 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from podwright.cli.common import console, friendly_errors
-from podwright.config import Settings
-from podwright.store.db import connect
-from podwright.store.ledger import (
-    CallTotals,
-    EpisodeTotal,
-    StageTotal,
-    combine_totals,
-    episode_totals,
-    stage_totals,
-)
+from podwright.app import CallTotals, EpisodeTotal, StageTotal, combine_totals
+from podwright.cli.common import console, friendly_errors, print_json, studio
 
 __all__ = ["register"]
 
@@ -33,18 +24,21 @@ def register(app: typer.Typer) -> None:
 
 @friendly_errors
 def costs(
-    episode: str | None = typer.Argument(None, help="Episode id; leave out to list every episode."),
-    limit: int = typer.Option(20, "--limit", "-n", min=1, help="Most recent episodes to list."),
+    episode: str | None = typer.Argument(
+        None, metavar="EPISODE_ID", help="Episode id; leave out to list every episode."
+    ),
+    limit: int = typer.Option(20, "--limit", "-n", metavar="N", min=1, help="Most recent episodes to list."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:
     """Show LLM calls, tokens, cost and latency per stage of an episode, or per episode."""
-    conn = connect(Settings.resolve().db_path)
-    try:
-        if episode is None:
-            _print_episodes(episode_totals(conn, limit=limit), limit=limit)
-        else:
-            _print_stages(episode, stage_totals(conn, episode))
-    finally:
-        conn.close()
+    with studio() as desk:
+        rows = desk.costs(episode, limit=limit)
+    if as_json:
+        print_json(rows)
+    elif episode is None:
+        _print_episodes([row for row in rows if isinstance(row, EpisodeTotal)], limit=limit)
+    else:
+        _print_stages(episode, [row for row in rows if isinstance(row, StageTotal)])
 
 
 def _print_stages(episode: str, stages: Sequence[StageTotal]) -> None:

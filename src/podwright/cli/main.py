@@ -1,4 +1,8 @@
-"""The ``podwright`` command: one Typer app, each command group registered from its own module."""
+"""The ``podwright`` command: one Typer app, each command group registered from its own module.
+
+Every command is a thin layer over the Python API (:class:`podwright.app.Studio`): it parses input,
+calls the studio and presents what it returns.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +11,12 @@ import logging
 import typer
 
 from podwright import __version__
-from podwright.cli import costs, queue, rendering, scripting, studio, voices
+from podwright.cli import costs, episodes, media, queue, rendering, scripting, voices
+from podwright.cli.common import typer_app
 
 __all__ = ["app", "main"]
 
-app = typer.Typer(
-    name="podwright",
-    help="Topic or documents in, publishable podcast episodes out.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
+app = typer_app("Topic or documents in, publishable podcast episodes out.")
 
 
 def _version(value: bool) -> None:
@@ -35,7 +34,7 @@ def _root(
     """Topic or documents in, publishable podcast episodes out."""
 
 
-for module in (scripting, rendering, voices, costs, queue, studio):
+for module in (scripting, rendering, episodes, voices, costs, queue, media):
     module.register(app)
 
 

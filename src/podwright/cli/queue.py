@@ -1,55 +1,30 @@
-"""Commands: ``queue add|list|cancel``, ``approve``, ``worker``, ``report`` and ``plan``."""
+"""Commands: ``queue add|list|show|cancel``, ``worker``, ``report``, ``plan`` and ``schedule run``.
+
+Every id a command takes may be a unique prefix; ``queue list`` and ``queue show`` take ``--json``.
+"""
 
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Column, Table
 
-from podwright.cli.common import console, friendly_errors
-from podwright.cli.rendering import engine_options
-from podwright.cli.scripting import resolve_key, script_client
-from podwright.config import Settings, load_show
+from podwright.app import WorkerOptions
+from podwright.cli.common import console, err_console, friendly_errors, print_json, studio, typer_app
 from podwright.core import ConfigError, EpisodeRequest, Tier
 from podwright.core.jobs import JobRecord, JobState
-from podwright.scheduler.estimate import Calibration, calibration_key, estimate_job
-from podwright.scheduler.intake import (
-    QueuedEpisode,
-    enqueue,
-    episode_id_for,
-    queue_positions,
-    read_queue_file,
-)
-from podwright.scheduler.order import OrderPolicy
-from podwright.scheduler.planner import PriceTable, plan_costs
-from podwright.scheduler.report import PeriodReport, period_report, session_report
-from podwright.scheduler.session import SessionSettings
-from podwright.scheduler.simulate import (
-    POLICIES,
-    SPLIT,
-    SimJob,
-    production_scenario,
-    simulate,
-    simulate_split,
-)
-from podwright.scheduler.timeline_chart import write_timeline
-from podwright.scheduler.trigger import SessionTrigger
-from podwright.scheduler.work import PipelineRenderer, PipelineScripter
-from podwright.scheduler.worker import Worker, WorkerSettings
-from podwright.store.db import connect
-from podwright.store.jobs import JobStore
-from podwright.store.sessions import SessionStore
+
+if TYPE_CHECKING:
+    from podwright.scheduler.report import PeriodReport
 
 __all__ = ["register"]
 
-
-def _stores() -> tuple[JobStore, SessionStore]:
-    conn = connect(Settings.resolve().db_path)
-    return JobStore(conn), SessionStore(conn)
+#: One set of worker defaults, shared with the Python API's ``WorkerOptions``.
+_DEFAULTS = WorkerOptions()
 
 
 def _when(text: str | None, *, option: str) -> float | None:
@@ -81,22 +56,35 @@ def _usd(value: float | None) -> str:
 
 
 def _add(
-    show_file: Path | None = typer.Option(None, "--show", help="The show file (TOML)."),
-    topic: str | None = typer.Option(None, "--topic", help="What the episode is about."),
-    source: list[str] = typer.Option([], "--source", help="A document path or URL (repeatable)."),
-    minutes: float = typer.Option(10.0, "--minutes", help="Target length in minutes."),
-    tier: Tier = typer.Option(Tier.DRAFT, "--tier", help="draft, or final (the publishable voice)."),
+    show_file: Path | None = typer.Option(None, "--show", metavar="FILE", help="The show file (TOML)."),
+    topic: str | None = typer.Option(None, "--topic", metavar="TEXT", help="What the episode is about."),
+    source: list[str] = typer.Option(
+        [], "--source", metavar="PATH_OR_URL", help="A document path or URL (repeatable)."
+    ),
+    minutes: float = typer.Option(10.0, "--minutes", metavar="MINUTES", help="Target length in minutes."),
+    tier: Tier = typer.Option(
+        Tier.DRAFT, "--tier", metavar="TIER", help="draft, or final (the publishable voice)."
+    ),
     review: bool = typer.Option(
         False, "--review", help="Final tier: render a draft first, wait for approve."
     ),
-    priority: int = typer.Option(0, "--priority", min=0, max=9, help="Priority class; higher goes first."),
-    deadline: str | None = typer.Option(
-        None, "--deadline", help="ISO date/time (UTC when no zone is given)."
+    priority: int = typer.Option(
+        0, "--priority", metavar="0-9", min=0, max=9, help="Priority class; higher goes first."
     ),
-    episode_id: str | None = typer.Option(None, "--episode-id", help="Episode id (default: from the topic)."),
-    from_file: Path | None = typer.Option(None, "--file", help="A TOML ([[episode]]) or JSONL file of many."),
+    deadline: str | None = typer.Option(
+        None, "--deadline", metavar="WHEN", help="ISO date/time (UTC when no zone is given)."
+    ),
+    episode_id: str | None = typer.Option(
+        None, "--episode-id", metavar="ID", help="Episode id (default: from the topic)."
+    ),
+    from_file: Path | None = typer.Option(
+        None, "--file", metavar="FILE", help="A TOML ([[episode]]) or JSONL file of many."
+    ),
+    offline: bool = typer.Option(False, "--offline", help="Check as for the embedded model (no key needed)."),
 ) -> None:
-    """Put one episode (or a file of many) on the production queue."""
+    """Put one episode (or a file of many) on the production queue, after the checks produce makes."""
+    from podwright.app import QueuedEpisode, episode_id_for, read_queue_file
+
     if from_file is not None:
         episodes = read_queue_file(from_file, default_show=show_file)
     else:
@@ -115,17 +103,12 @@ def _add(
             deadline=datetime.fromtimestamp(due, UTC) if due is not None else None,
         )
         episodes = [QueuedEpisode(request=request, show_path=show_file, review=review)]
-    # A bad show file fails here, in a second, not three script attempts later in a worker.
-    for path in {episode.show_path for episode in episodes}:
-        load_show(path)
-    episodes = [replace(episode, show_path=episode.show_path.resolve()) for episode in episodes]
-    jobs, sessions = _stores()
-    try:
-        for episode in episodes:
-            job = enqueue(jobs, sessions, episode)
-            console.print(f"queued [bold]{job.id}[/] ({_tiers(job)}, ~{_duration(job.estimate_compute_s)})")
-    finally:
-        jobs.conn.close()
+    with studio() as desk:
+        added = desk.queue.add(episodes, offline=offline)
+    for job, warnings in added:
+        for warning in warnings:
+            err_console.print(f"warning: {warning}", highlight=False, soft_wrap=True)
+        console.print(f"queued [bold]{job.id}[/] ({_tiers(job)}, ~{_duration(job.estimate_compute_s)})")
 
 
 def _tiers(job: JobRecord) -> str:
@@ -136,99 +119,152 @@ def _tiers(job: JobRecord) -> str:
 
 
 def _list(
-    state: list[JobState] = typer.Option([], "--state", help="Only these states (repeatable)."),
+    state: list[JobState] = typer.Option(
+        [], "--state", metavar="STATE", help="Only these states (repeatable)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:
-    """Jobs with their state, estimated render time, wait so far and render position."""
-    jobs, sessions = _stores()
-    try:
-        now = time.time()
-        positions = queue_positions(jobs, sessions, now, OrderPolicy())
-        table = Table("id", "state", "tier", "prio", "estimate", "wait", "position")
-        for job in jobs.select(state or None):
-            position, estimate = positions.get(job.id, (None, job.estimate_compute_s))
-            table.add_row(
-                job.id,
-                job.state.value,
-                _tiers(job),
-                str(job.priority),
-                _duration(estimate),
-                _duration(now - job.created_at) if job.state not in (JobState.DONE, JobState.FAILED) else "—",
-                str(position) if position is not None else "—",
-            )
-        console.print(table)
-    finally:
-        jobs.conn.close()
+    """Jobs with topic, state, estimate, wait, render position and the reason of the last failure."""
+    with studio() as desk:
+        views = desk.queue.jobs(state)
+    if as_json:
+        print_json(views)
+        return
+    now = time.time()
+    table = Table(
+        Column("id", no_wrap=True, overflow="fold"),
+        Column("topic", overflow="fold", max_width=40),
+        "state",
+        "tier",
+        "prio",
+        "estimate",
+        "wait",
+        "pos",
+        Column("last error", overflow="fold", max_width=50),
+    )
+    for view in views:
+        job = view.job
+        waiting = job.state not in (JobState.DONE, JobState.FAILED, JobState.CANCELLED)
+        table.add_row(
+            job.id,
+            view.topic,
+            job.state.value,
+            _tiers(job),
+            str(job.priority),
+            _duration(view.estimate_s),
+            _duration(now - job.created_at) if waiting else "—",
+            str(view.position) if view.position is not None else "—",
+            job.error or "",
+        )
+    console.print(table)
 
 
-def _cancel(job_id: str = typer.Argument(..., help="The job to cancel.")) -> None:
-    """Cancel a job; a worker rendering it drops it at its next heartbeat."""
-    jobs, _ = _stores()
-    try:
-        console.print(f"cancelled [bold]{jobs.cancel(job_id).id}[/]")
-    finally:
-        jobs.conn.close()
+def _show(
+    job_ref: str = typer.Argument(..., metavar="JOB", help="The job id (a unique prefix will do)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """One job: its state, episode, and every attempt with its worker, time and error."""
+    with studio() as desk:
+        job = desk.queue.job(job_ref)
+        attempts = desk.queue.attempts(job.id)
+    if as_json:
+        print_json({"job": job, "attempts": attempts})
+        return
+    console.print(
+        f"{job.id}: {job.state.value} ({_tiers(job)}), episode {job.episode_key or '—'}", markup=False
+    )
+    if job.error:
+        console.print(f"  last error: {job.error}", markup=False, highlight=False, soft_wrap=True)
+    if job.episode_dir:
+        console.print(f"  folder {job.episode_dir}", markup=False, highlight=False, soft_wrap=True)
+    table = Table(
+        "#", "phase", "tier", "worker", "started", "took", "outcome", Column("error", overflow="fold")
+    )
+    for number, attempt in enumerate(attempts, start=1):
+        table.add_row(
+            str(number),
+            attempt.phase.value,
+            attempt.tier.value if attempt.tier else "—",
+            attempt.worker,
+            datetime.fromtimestamp(attempt.started_at, UTC).strftime("%Y-%m-%d %H:%M:%S"),
+            f"{attempt.ended_at - attempt.started_at:.1f} s",
+            attempt.outcome.value,
+            attempt.error or "",
+        )
+    console.print(table)
 
 
-def _approve(job_id: str = typer.Argument(..., help="The job whose draft you approve.")) -> None:
-    """Pass a draft's review gate: its script goes on to the final render."""
-    jobs, _ = _stores()
-    try:
-        console.print(f"approved [bold]{jobs.approve(job_id).id}[/]: queued for its final render")
-    finally:
-        jobs.conn.close()
+def _cancel(
+    job_ref: str = typer.Argument(..., metavar="JOB", help="The job to cancel (a unique prefix will do)."),
+) -> None:
+    """Cancel a job and its episode; a worker rendering it drops it at its next heartbeat."""
+    with studio() as desk:
+        console.print(f"cancelled [bold]{desk.queue.cancel(job_ref).id}[/]")
 
 
 def _worker(
     burst: bool = typer.Option(False, "--burst", help="Stop when no job needs a worker."),
-    out: Path = typer.Option(Path("out"), "--out", help="Output root for episode folders."),
+    out: Path = typer.Option(Path("out"), "--out", metavar="DIR", help="Output root for episode folders."),
     offline: bool = typer.Option(False, "--offline", help="Write scripts with the embedded local model."),
     device: str = typer.Option(
-        "cpu", "--device", help="Where it renders: cpu, or a GPU name from the price table."
+        "cpu", "--device", metavar="DEVICE", help="Where it renders: cpu, or a GPU name from the price table."
     ),
     keep_alive: float = typer.Option(
-        5.0, "--keep-alive", help="Seconds a session waits idle before it stops."
+        _DEFAULTS.keep_alive_s,
+        "--keep-alive",
+        metavar="SECONDS",
+        help="Idle seconds before a session stops.",
     ),
-    min_episodes: int = typer.Option(3, "--min-episodes", help="Staged episodes that start a session."),
+    min_episodes: int = typer.Option(
+        _DEFAULTS.min_episodes,
+        "--min-episodes",
+        metavar="N",
+        help="Staged episodes that start a session.",
+    ),
     max_wait: float = typer.Option(
-        900.0, "--max-wait", help="Longest a staged episode waits for a session (s)."
+        _DEFAULTS.max_wait_s, "--max-wait", metavar="SECONDS", help="Longest a staged episode waits."
     ),
     lease: float = typer.Option(
-        60.0, "--lease", help="Lease seconds; a dead worker's job returns after this."
+        _DEFAULTS.lease_s,
+        "--lease",
+        metavar="SECONDS",
+        help="Lease; a dead worker's job returns after it.",
     ),
-    scripts: int = typer.Option(2, "--script-concurrency", help="Scripts written at the same time."),
+    scripts: int = typer.Option(
+        _DEFAULTS.script_concurrency, "--script-concurrency", metavar="N", help="Scripts written at once."
+    ),
     package_inline: bool = typer.Option(
-        False,
-        "--package-inline",
-        help="Package each episode before voicing the next (default: beside the next voicing).",
+        False, "--package-inline", help="Package each episode before voicing the next (default: beside it)."
+    ),
+    worker_id: str | None = typer.Option(None, "--worker-id", metavar="ID", help="This worker's name."),
+    renderer: str | None = typer.Option(
+        None, "--renderer", metavar="MODULE:FACTORY", help="A plug-in renderer (default: the real pipeline)."
+    ),
+    renderer_option: list[str] = typer.Option(
+        [], "--renderer-option", metavar="KEY=VALUE", help="Passed to the plug-in renderer (repeatable)."
     ),
 ) -> None:
-    """Script queued jobs and render staged ones in warm sessions."""
-    settings = Settings.resolve()
-    session = SessionSettings(keep_alive_s=keep_alive, lease_s=lease, heartbeat_s=max(lease / 4, 0.1))
-    worker = Worker(
-        settings.db_path,
-        renderer=PipelineRenderer(
-            load_show,
-            settings.chunk_cache_dir,
-            device=device,
-            engine_options=engine_options,
-            overlap_packaging=not package_inline,
-        ),
-        scripter=PipelineScripter(
-            out,
-            show_loader=load_show,
-            client_factory=lambda show: script_client(
-                show, offline=offline, settings=settings, key=resolve_key(show, offline=offline)
-            ),
-        ),
-        settings=WorkerSettings(
-            session=session,
-            trigger=SessionTrigger(min_episodes=min_episodes, max_wait_s=max_wait),
-            script_concurrency=scripts,
+    """Script queued jobs and render staged ones in warm sessions; prints the queue every few seconds."""
+    options = WorkerOptions(
+        burst=burst,
+        offline=offline,
+        device=device,
+        keep_alive_s=keep_alive,
+        min_episodes=min_episodes,
+        max_wait_s=max_wait,
+        lease_s=lease,
+        script_concurrency=scripts,
+        package_inline=package_inline,
+        worker_id=worker_id,
+        renderer=renderer,
+        renderer_options=tuple(
+            (key, value) for key, _, value in (item.partition("=") for item in renderer_option)
         ),
     )
-    console.print(f"worker {worker.worker_id} on {device}{' (burst)' if burst else ''}")
-    summary = worker.run(burst=burst)
+    with studio(out) as desk:
+        worker = desk.queue.worker(options, on_status=lambda line: console.print(line, highlight=False))
+        console.print(f"worker {worker.worker_id} on {device}{' (burst)' if burst else ''}", highlight=False)
+        summary = worker.run(burst=burst)
     console.print(f"scripted {summary.scripted}, sessions {list(summary.sessions)}")
 
 
@@ -262,76 +298,61 @@ def _print_period(report: PeriodReport) -> None:
 
 def _report(
     session_id: int | None = typer.Option(
-        None, "--session", help="One session (default: all in the period)."
+        None, "--session", metavar="ID", help="One session (default: all in the period)."
     ),
-    since: str | None = typer.Option(None, "--since", help="Period start: ISO date or a span like 7d."),
-    until: str | None = typer.Option(None, "--until", help="Period end: ISO date."),
+    since: str | None = typer.Option(
+        None, "--since", metavar="WHEN", help="Period start: ISO date or a span like 7d."
+    ),
+    until: str | None = typer.Option(None, "--until", metavar="WHEN", help="Period end: ISO date."),
     chart: Path | None = typer.Option(
-        None, "--chart", help="With --session: write its timeline as HTML here."
+        None, "--chart", metavar="FILE", help="With --session: write its timeline as HTML here."
     ),
     prices: Path | None = typer.Option(
-        None, "--prices", help="Your own price file, merged over the default."
+        None, "--prices", metavar="FILE", help="Your own price file, merged over the default."
     ),
 ) -> None:
     """Utilization, cold-start and idle shares, $ per audio minute, estimate error and queue wait."""
-    table = PriceTable.load(prices)
-    jobs, sessions = _stores()
-    try:
-        if session_id is not None:
-            one = session_report(sessions, jobs, session_id, table)
-            _print_period(PeriodReport((one,)))
-            if chart is not None:
-                console.print(f"timeline: {write_timeline(one, chart)}", highlight=False, soft_wrap=True)
-            return
-        if chart is not None:
-            raise ConfigError("--chart draws one session", hint="pass --session ID with --chart")
-        _print_period(
-            period_report(
-                sessions,
-                jobs,
-                table,
-                since=_when(since, option="--since"),
-                until=_when(until, option="--until"),
-            )
+    if chart is not None and session_id is None:
+        raise ConfigError("--chart draws one session", hint="pass --session ID with --chart")
+    with studio() as desk:
+        report = desk.queue.report(
+            session_id=session_id,
+            since=_when(since, option="--since"),
+            until=_when(until, option="--until"),
+            prices=prices,
         )
-    finally:
-        jobs.conn.close()
-
-
-def _staged_backlog(rtf: float) -> list[SimJob]:
-    jobs, sessions = _stores()
-    try:
-        backlog: list[SimJob] = []
-        waiting = jobs.select([JobState.QUEUED, JobState.SCRIPTING, JobState.SCRIPTED])
-        for job in waiting:
-            key = calibration_key(job.render_tier.value, "cpu")
-            audio_s, _ = estimate_job(job, Calibration.from_samples(sessions.calibration(key)))
-            backlog.append(SimJob(job.id, 0.0, audio_s * rtf, audio_s * rtf, job.priority, job.deadline))
-        return backlog
-    finally:
-        jobs.conn.close()
+        _print_period(report)
+        if chart is not None and session_id is not None:
+            path = desk.queue.timeline_chart(session_id, chart, prices=prices)
+            console.print(f"timeline: {path}", highlight=False, soft_wrap=True)
 
 
 def _plan(
-    gpu: str = typer.Option("A100-80GB", "--gpu", help="GPU kind from the price table."),
-    machines: int = typer.Option(1, "--machines", min=1, help="GPUs rendering in parallel (K)."),
-    synthetic: int | None = typer.Option(None, "--synthetic", help="Plan a synthetic backlog of N episodes."),
-    rtf: float = typer.Option(
-        0.9, "--rtf", help="Render seconds per audio second on that GPU (final voice)."
+    gpu: str = typer.Option("A100-80GB", "--gpu", metavar="GPU", help="GPU kind from the price table."),
+    machines: int = typer.Option(1, "--machines", metavar="K", min=1, help="GPUs rendering in parallel."),
+    synthetic: int | None = typer.Option(
+        None, "--synthetic", metavar="N", help="Plan a synthetic backlog of N episodes."
     ),
-    keep_alive: float = typer.Option(60.0, "--keep-alive", help="Serverless keep-alive seconds per session."),
+    rtf: float = typer.Option(
+        0.9, "--rtf", metavar="RATIO", help="Render seconds per audio second on that GPU (final voice)."
+    ),
+    keep_alive: float = typer.Option(
+        60.0, "--keep-alive", metavar="SECONDS", help="Serverless keep-alive seconds per session."
+    ),
     prices: Path | None = typer.Option(
-        None, "--prices", help="Your own price file, merged over the default."
+        None, "--prices", metavar="FILE", help="Your own price file, merged over the default."
     ),
 ) -> None:
     """Serverless vs dedicated cost of the backlog, break-even, and FIFO vs shortest-first simulations."""
-    table = PriceTable.load(prices)
+    with studio() as desk:
+        plan = desk.queue.plan(
+            gpu=gpu, machines=machines, rtf=rtf, keep_alive_s=keep_alive, synthetic=synthetic, prices=prices
+        )
+    cost, table = plan.cost, plan.prices
     price = table.gpu(gpu)
-    backlog = production_scenario(episodes=synthetic) if synthetic else _staged_backlog(rtf)
-    if not backlog:
-        raise ConfigError("the queue is empty", hint="queue episodes first, or pass --synthetic 50")
-    cost = plan_costs([j.compute_s for j in backlog], price, machines=machines, keep_alive_s=keep_alive)
-    console.print(f"{len(backlog)} episodes, {_duration(cost.render_s)} of rendering on {machines} x {gpu}")
+    console.print(
+        f"{len(plan.backlog)} episodes, {_duration(cost.render_s)} of rendering on {machines} x {gpu}"
+    )
     console.print(f"prices: {table.label} ({'; '.join(table.sources)})", highlight=False, soft_wrap=True)
     console.print(
         f"serverless {_usd(cost.serverless_usd)} ({_duration(cost.serverless_billed_s)} billed) vs "
@@ -349,29 +370,7 @@ def _plan(
         "util",
         "serverless $",
     )
-    runs = [
-        simulate(
-            backlog,
-            policy,
-            machines=machines,
-            cold_start_s=price.cold_start_s,
-            keep_alive_s=keep_alive,
-            name=name,
-        )
-        for name, policy in POLICIES.items()
-    ]
-    if machines > 1:
-        runs.append(
-            simulate_split(
-                backlog,
-                POLICIES["shortest-first+aging"],
-                machines=machines,
-                cold_start_s=price.cold_start_s,
-                keep_alive_s=keep_alive,
-                name=SPLIT,
-            )
-        )
-    for r in runs:
+    for r in plan.runs:
         sims.add_row(
             r.policy,
             _duration(r.mean_completion_s),
@@ -384,14 +383,51 @@ def _plan(
     console.print(sims)
 
 
+def _schedule_run(
+    show_files: list[Path] = typer.Option(
+        [], "--show", metavar="FILE", help="A show file with a [schedule] table (repeatable)."
+    ),
+    now_text: str | None = typer.Option(
+        None, "--now", metavar="WHEN", help="Pretend it is this ISO time (UTC if no zone)."
+    ),
+) -> None:
+    """Enqueue the episodes that are due; running it again enqueues nothing twice."""
+    from podwright.app import RunStatus
+
+    if not show_files:
+        raise ConfigError("no show files", hint="pass --show FILE (repeatable) for each recurring show")
+    now = _when(now_text, option="--now") if now_text else time.time()
+    with studio() as desk:
+        decisions = desk.queue.run_schedules(show_files, now=now or time.time())
+    for decision in decisions:
+        due = decision.due_at.strftime("%Y-%m-%d %H:%M UTC") if decision.due_at else "—"
+        if decision.status is RunStatus.ENQUEUED:
+            console.print(
+                f"{decision.show_slug}: queued [bold]{decision.job_id}[/] ({due}): {decision.topic}"
+            )
+        elif decision.status is RunStatus.ALREADY:
+            console.print(f"{decision.show_slug}: {due} already queued as {decision.job_id}")
+        elif decision.status is RunStatus.NO_TOPIC:
+            err_console.print(
+                f"warning: {decision.show_slug}: an episode is due ({due}) but every topic has been used; "
+                "add topics to the schedule",
+                highlight=False,
+            )
+        else:
+            console.print(f"{decision.show_slug}: no [schedule] in the show file", markup=False)
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``queue`` (add/list/cancel), ``approve``, ``worker``, ``report`` and ``plan`` to ``app``."""
-    queue_app = typer.Typer(help="The production queue: add, list and cancel episodes.", no_args_is_help=True)
+    """Add ``queue`` (add/list/show/cancel), ``worker``, ``report``, ``plan``, ``schedule run``."""
+    queue_app = typer_app("The production queue: add, list, show and cancel episodes.")
     queue_app.command("add")(friendly_errors(_add))
     queue_app.command("list")(friendly_errors(_list))
+    queue_app.command("show")(friendly_errors(_show))
     queue_app.command("cancel")(friendly_errors(_cancel))
     app.add_typer(queue_app, name="queue")
-    app.command("approve")(friendly_errors(_approve))
     app.command("worker")(friendly_errors(_worker))
     app.command("report")(friendly_errors(_report))
     app.command("plan")(friendly_errors(_plan))
+    schedule_app = typer_app("Recurring shows: enqueue the episodes that are due.")
+    schedule_app.command("run")(friendly_errors(_schedule_run))
+    app.add_typer(schedule_app, name="schedule")

@@ -19,6 +19,7 @@ from podwright.core.errors import (
     AudioError,
     BudgetExceeded,
     ConfigError,
+    EpisodeError,
     ImageError,
     JobError,
     LLMError,
@@ -32,6 +33,7 @@ from podwright.core.errors import (
 )
 from podwright.core.images import GeneratedImage, ImageEngine, ImageRequest
 from podwright.core.jobs import Attempt, AttemptOutcome, JobRecord, JobState, SessionEpisode, SessionRecord
+from podwright.core.lifecycle import EpisodeBook, EpisodeEvent, EpisodeRecord, EpisodeState, RenderRecord
 from podwright.core.llm import CallRecord, Ledger, LLMClient, LLMRequest, LLMResponse, Message, Usage
 from podwright.core.show import (
     AudioSettings,
@@ -62,8 +64,13 @@ __all__ = [
     "ConfigError",
     "Cue",
     "EngineVoice",
+    "EpisodeBook",
+    "EpisodeError",
+    "EpisodeEvent",
     "EpisodeMetadata",
+    "EpisodeRecord",
     "EpisodeRequest",
+    "EpisodeState",
     "GeneratedImage",
     "Host",
     "ImageEngine",
@@ -88,6 +95,7 @@ __all__ = [
     "PodwrightError",
     "ProviderError",
     "Publishing",
+    "RenderRecord",
     "ResearchBrief",
     "Schedule",
     "Script",

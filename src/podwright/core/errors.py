@@ -19,7 +19,8 @@ boundary (``raise SourceError(...) from exc``) so nothing above them sees an ``h
     ├── AudioError             mixing, mastering, encoding or tagging failed
     ├── ImageError             an image could not be generated
     ├── StoreError             the SQLite store is unusable
-    └── JobError               an invalid job transition or unknown job
+    ├── JobError               an invalid job transition or unknown job
+    └── EpisodeError           an unknown episode, or a lifecycle step it cannot take (publish unapproved)
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ __all__ = [
     "AudioError",
     "BudgetExceeded",
     "ConfigError",
+    "EpisodeError",
     "ImageError",
     "JobError",
     "LLMError",
@@ -120,3 +122,7 @@ class StoreError(PodwrightError):
 
 class JobError(PodwrightError):
     """A production-queue job is unknown or cannot make the requested transition."""
+
+
+class EpisodeError(PodwrightError):
+    """An episode is unknown, or cannot take the lifecycle step asked of it (publishing a draft)."""

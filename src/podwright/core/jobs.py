@@ -105,6 +105,8 @@ class JobRecord(Record):
     """Failed or lost attempts in the current phase (reset when the phase changes)."""
     error: str | None = None
     """The last error, kept after the job fails."""
+    episode_key: str | None = None
+    """The episode record this job makes (``<show slug>/<episode id>``)."""
 
     @property
     def phase(self) -> Phase:

@@ -187,14 +187,22 @@ class AudioSettings(Record):
 
 
 class Publishing(Record):
-    """What podcast apps and YouTube show about the show."""
+    """What podcast apps and YouTube show about the show, and what may reach its feed."""
 
-    author: str = "podwright"
+    author: str = ""
+    """The feed's ``itunes:author`` and the MP3's artist; a feed without one is refused."""
     email: str = ""
     website: str = ""
-    category: str = "Technology"
+    category: str = ""
+    """An Apple Podcasts category (``Science``, ``Technology``...); a feed without one is refused."""
     explicit: bool = False
     description: str = ""
+    cover: str | None = None
+    """The show's artwork (a square PNG or JPEG, 1400–3000 px), relative to the show file; without
+    it, ``podwright feed`` draws a title card of the show's name. Never an episode's cover."""
+    allow_draft_publishing: bool = False
+    """Let ``podwright publish --tier draft`` put an unapproved draft in the feed (off: only approved
+    renders are published)."""
     palette: tuple[str, ...] = ("#1d3557", "#457b9d", "#f1faee", "#e63946")
     """Title-card colours: background, accent, text, highlight."""
 

@@ -9,18 +9,20 @@ so a final-tier render or a re-render after an edit costs only the chunks whose 
 from __future__ import annotations
 
 import asyncio
+import json
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
 from podwright.core.episode import EpisodeRequest, Script, Segment, SourceDoc
 from podwright.core.errors import ConfigError
 from podwright.core.images import ImageEngine
+from podwright.core.lifecycle import RenderRecord
 from podwright.core.llm import LLMClient
 from podwright.core.show import Show, Tier
 from podwright.core.speech import TTSEngine
@@ -28,6 +30,7 @@ from podwright.images.titlecard import TitleCardEngine
 from podwright.pipeline.episode_folder import read_script
 from podwright.pipeline.images import EpisodeImages, existing_images, make_episode_images
 from podwright.pipeline.package import PackageResult, package_episode
+from podwright.pipeline.renders import RENDER_FILES, render_dir, script_sha, write_render_manifest
 from podwright.pipeline.run_record import atomic_write_text, update_run_json
 from podwright.pipeline.script import ScriptPipeline, ScriptResult, StageCallback
 from podwright.pipeline.script_files import write_script_files
@@ -52,9 +55,13 @@ __all__ = [
     "load_episode",
     "produce_episode",
     "render_episode",
+    "render_record",
+    "run_coroutine",
     "voice_episode",
     "write_episode_script",
 ]
+
+T = TypeVar("T")
 
 SHOW_SNAPSHOT = "show.json"
 """The show as it was when the script was written: a render needs no show file to find its cast."""
@@ -132,6 +139,10 @@ class RenderResult:
     voicing_wall_s: float
     package: PackageResult
     images: EpisodeImages
+    folder: Path
+    """The tier's folder (``<episode>/draft`` or ``<episode>/final``) holding this render's files."""
+    script_sha: str
+    """sha256 of the ``script.json`` voiced."""
 
 
 def _voicing_json(stats: VoicingStats) -> dict[str, Any]:
@@ -163,6 +174,8 @@ class VoicedEpisode:
     show: Show
     tier: Tier
     voiced: VoicedScript
+    script_sha: str
+    """sha256 of the ``script.json`` being voiced (bound into the render's manifest)."""
 
 
 def voice_episode(
@@ -181,12 +194,13 @@ def voice_episode(
     The cast is checked before anything is spoken. Every synthesized chunk is cached as soon as it
     exists, so an interrupted render resumes where it stopped.
     """
+    sha = script_sha(folder)
     if script is None:
         script, _ = load_episode(folder, show)
     check_cast(show, tier, engines)
     voicer = ScriptVoicer(engines, cache, lexicon=show.lexicon, workers=workers)
     voiced = voicer.voice(script, cast_for(show, tier), on_progress=on_progress)
-    return VoicedEpisode(folder=folder, script=script, show=show, tier=tier, voiced=voiced)
+    return VoicedEpisode(folder=folder, script=script, show=show, tier=tier, voiced=voiced, script_sha=sha)
 
 
 def finish_episode(
@@ -196,26 +210,29 @@ def finish_episode(
     image_engine: ImageEngine | None = None,
     image_workers: int = 4,
 ) -> RenderResult:
-    """Package a voiced episode: images (unless given), MP3 with chapters, transcripts, YouTube, run.json.
+    """Package a voiced episode into its tier's folder: MP3 with chapters, transcripts, YouTube, manifest.
 
-    This half needs no TTS engine, so a render session can run it beside the next episode's voicing.
+    Images (unless given) are made first, into the episode's shared ``images/``. This half needs no TTS
+    engine, so a render session can run it beside the next episode's voicing. It never nests an event
+    loop: it is safe to call from a thread of a running one (``asyncio.to_thread``).
     """
     folder, script, show = episode.folder, episode.script, episode.show
     if images is None and image_engine is None:
         images = existing_images(script, show, folder)
     if images is None:
         engine = image_engine or TitleCardEngine()
-        images = asyncio.run(make_episode_images(script, show, folder, engine, workers=image_workers))
+        images = run_coroutine(make_episode_images(script, show, folder, engine, workers=image_workers))
     stats = episode.voiced.stats
+    tier_dir = render_dir(folder, episode.tier)
     package = package_episode(
         script,
         episode.voiced.clips,
         show,
-        folder,
+        tier_dir,
         cover=images.cover,
-        segment_images=images.chapter_images(folder),
+        segment_images=images.chapter_images(tier_dir),
     )
-    write_youtube_json(folder)
+    write_youtube_json(folder, episode.tier)
     result = RenderResult(
         tier=episode.tier,
         audio_s=stats.audio_s,
@@ -232,9 +249,48 @@ def finish_episode(
         voicing_wall_s=stats.wall_s,
         package=package,
         images=images,
+        folder=tier_dir,
+        script_sha=episode.script_sha,
     )
-    update_run_json(folder / "run.json", {"render": _render_json(result, stats)})
+    record = _render_json(result, stats)
+    runs = _read_renders(folder / "run.json")
+    runs[episode.tier.value] = record
+    update_run_json(folder / "run.json", {"render": record, "renders": runs})
+    # Last: the manifest says the tier's folder holds a finished render of this script.
+    write_render_manifest(folder, episode.tier, show, sha=episode.script_sha)
     return result
+
+
+def render_record(result: RenderResult, *, cost_usd: float | None = None) -> RenderRecord:
+    """The store's record of a finished render (its tier folder, files, seconds, the script it voiced)."""
+    return RenderRecord(
+        tier=result.tier,
+        folder=str(result.folder),
+        files=tuple(name for name in RENDER_FILES if (result.folder / name).is_file()),
+        audio_s=result.audio_s,
+        compute_s=result.compute_s,
+        cost_usd=cost_usd,
+        script_sha=result.script_sha,
+        rendered_at=time.time(),
+    )
+
+
+def _read_renders(path: Path) -> dict[str, Any]:
+    try:
+        renders = json.loads(path.read_text(encoding="utf-8")).get("renders", {})
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return renders if isinstance(renders, dict) else {}
+
+
+def run_coroutine(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run ``coroutine`` to the end from synchronous code, inside or outside a running event loop.
+
+    ``asyncio.run`` refuses to start inside a running loop (a web app, a notebook), so the coroutine
+    gets a fresh loop on a thread of its own; the caller's loop, if any, is never nested.
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="coroutine") as executor:
+        return executor.submit(asyncio.run, coroutine).result()
 
 
 def render_episode(
@@ -250,7 +306,7 @@ def render_episode(
     image_workers: int = 4,
     on_progress: Callable[[VoicingProgress], None] | None = None,
 ) -> RenderResult:
-    """Voice and package ``folder``'s episode in place; images are made while the voices speak.
+    """Voice and package ``folder``'s episode into its tier's folder; images are made while voices speak.
 
     Images already in ``images/`` (from ``podwright images`` or an earlier render) are kept unless
     ``image_engine`` is given; delete the folder or run ``podwright images`` to redraw them.

@@ -7,6 +7,7 @@ everywhere), a 1280×720 thumbnail and 1280×720 segment cards. Prompts come fro
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,9 +44,12 @@ class EpisodeImages:
     """Segment index (0-based, air order, like ``Chapter.index``) → its card."""
     outcomes: list[ImageOutcome]
 
-    def chapter_images(self, episode_dir: Path) -> dict[int, str]:
-        """Segment index → card path relative to ``episode_dir`` (what chapters.json references)."""
-        return {index: path.relative_to(episode_dir).as_posix() for index, path in self.segments.items()}
+    def chapter_images(self, relative_to: Path) -> dict[int, str]:
+        """Segment index → card path relative to ``relative_to`` (a tier's folder: ``../images/...``)."""
+        return {
+            index: Path(os.path.relpath(path, relative_to)).as_posix()
+            for index, path in self.segments.items()
+        }
 
     @property
     def fell_back(self) -> int:

@@ -7,13 +7,12 @@ intro ∥ conclusion ∥ metadata ∥ image prompts) show as overlapping interva
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from podwright.core.files import atomic_write_text
 from podwright.core.llm import LLMResponse, Usage
 from podwright.core.model import Record
 from podwright.core.show import Task
@@ -135,19 +134,6 @@ def _total(usages: Iterable[Usage]) -> Usage:
     for usage in usages:
         total = usage if total is None else total + usage
     return total if total is not None else Usage()
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder, then rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def update_run_json(path: Path, updates: Mapping[str, Any]) -> None:

@@ -40,6 +40,7 @@ __all__ = [
     "build_engines",
     "cast_for",
     "check_cast",
+    "sound_alike_hosts",
 ]
 
 #: Pause between two chunks of one turn: a breath, shorter than the gap between turns.
@@ -71,6 +72,35 @@ def check_cast(show: Show, tier: Tier, engines: Mapping[str, TTSEngine]) -> None
                 f"{ref.engine} voice {ref.voice!r} is unusable here",
                 hint=f"{status.reason}; or pick another voice in {where} (see `podwright voices`)",
             )
+
+
+def sound_alike_hosts(show: Show, tier: Tier, engines: Mapping[str, TTSEngine]) -> list[str]:
+    """Warnings for hosts of ``tier`` who would sound like the same person, naming distinct voices here.
+
+    Two hosts sound alike when they share an engine voice and differ only in settings that the engine
+    does not count as changing the speaker (its ``timbre_settings``; hibari's ``seed`` changes the
+    take, not the person). Listeners cannot tell such hosts apart.
+    """
+    groups: dict[tuple[str, str, tuple[tuple[str, str], ...]], list[str]] = {}
+    for host in show.hosts:
+        ref = host.voice(tier)
+        timbre: frozenset[str] = getattr(engines.get(ref.engine), "timbre_settings", frozenset())
+        identity = tuple(sorted((k, repr(v)) for k, v in ref.settings.items() if k in timbre))
+        groups.setdefault((ref.engine, ref.voice, identity), []).append(host.name)
+    clones = [(key, names) for key, names in groups.items() if len(names) > 1]
+    if not clones:
+        return []
+    usable = sorted(
+        f"{voice.engine}:{voice.voice}"
+        for engine in engines.values()
+        for voice in engine.voices()
+        if voice.usable
+    )
+    return [
+        f"{' and '.join(names)} would sound the same in the {tier.value} tier ({engine} voice {voice!r}); "
+        f"distinct voices on this machine: {', '.join(usable) or '(none)'}"
+        for (engine, voice, _), names in clones
+    ]
 
 
 def build_engines(
@@ -236,8 +266,12 @@ class ScriptVoicer:
     # -- the steps of a run -----------------------------------------------------------------------
 
     def _version(self, name: str) -> str:
+        # An engine states its cache identity (version plus every option that changes the audio);
+        # a plugin without one is keyed by its version alone.
         if name not in self._versions:
-            self._versions[name] = str(getattr(self.engines[name], "version", "") or "")
+            engine = self.engines[name]
+            identity = getattr(engine, "cache_identity", None) or getattr(engine, "version", "")
+            self._versions[name] = str(identity or "")
         return self._versions[name]
 
     def _plan(

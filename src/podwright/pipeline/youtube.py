@@ -6,19 +6,21 @@ import json
 from pathlib import Path
 
 from podwright.audio.tags import mp3_duration_s
-from podwright.core import AudioError, PodwrightError
+from podwright.core import AudioError, PodwrightError, Tier
 from podwright.pipeline.episode_folder import read_chapters, read_script
+from podwright.pipeline.renders import render_dir
 from podwright.pipeline.run_record import atomic_write_text
 from podwright.stages.youtube import YouTubeMetadata, repair_youtube, youtube_problems
 
 __all__ = ["write_youtube_json", "youtube_metadata_for"]
 
 
-def youtube_metadata_for(episode_dir: Path) -> YouTubeMetadata:
-    """YouTube metadata from the folder's ``script.json`` and the real chapter times in ``chapters.json``."""
+def youtube_metadata_for(episode_dir: Path, tier: Tier = Tier.DRAFT) -> YouTubeMetadata:
+    """YouTube metadata from ``script.json`` and the real chapter times of ``tier``'s render."""
     script = read_script(episode_dir)
-    chapters = read_chapters(episode_dir)
-    duration_s = _duration_s(episode_dir, chapters[-1].end_s if chapters else None)
+    tier_dir = render_dir(episode_dir, tier)
+    chapters = read_chapters(tier_dir)
+    duration_s = _duration_s(tier_dir, chapters[-1].end_s if chapters else None)
     meta = script.metadata
     metadata = repair_youtube(
         title=meta.title if meta else script.title,
@@ -48,12 +50,16 @@ def _duration_s(episode_dir: Path, last_chapter_end: float | None) -> float | No
     return last_chapter_end
 
 
-def write_youtube_json(episode_dir: Path) -> Path:
-    """Write ``youtube.json`` (title, description, tags, chapters, thumbnail, repairs); returns its path."""
-    metadata = youtube_metadata_for(episode_dir)
+def write_youtube_json(episode_dir: Path, tier: Tier = Tier.DRAFT) -> Path:
+    """Write ``<tier>/youtube.json`` (title, description, tags, chapters, thumbnail, repairs); its path.
+
+    The thumbnail is named relative to the tier's folder (``../images/thumbnail.png``).
+    """
+    metadata = youtube_metadata_for(episode_dir, tier)
     document = metadata.model_dump(mode="json")
+    tier_dir = render_dir(episode_dir, tier)
     thumbnails = sorted((episode_dir / "images").glob("thumbnail.*"))
-    document["thumbnail"] = thumbnails[0].relative_to(episode_dir).as_posix() if thumbnails else None
-    path = episode_dir / "youtube.json"
+    document["thumbnail"] = f"../images/{thumbnails[0].name}" if thumbnails else None
+    path = tier_dir / "youtube.json"
     atomic_write_text(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     return path

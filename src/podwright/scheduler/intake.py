@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from podwright.core import ConfigError, EpisodeRequest
 from podwright.core.jobs import JobRecord, JobState
+from podwright.core.lifecycle import episode_key
 from podwright.scheduler.estimate import Calibration, audio_s_from_minutes, calibration_key
 from podwright.scheduler.order import OrderPolicy, rank
 from podwright.scheduler.session import staged_queue
@@ -44,9 +45,17 @@ def episode_id_for(topic: str | None) -> str:
 
 
 def enqueue(
-    jobs: JobStore, sessions: SessionStore, episode: QueuedEpisode, *, device: str = "cpu"
+    jobs: JobStore,
+    sessions: SessionStore,
+    episode: QueuedEpisode,
+    *,
+    device: str = "cpu",
+    show_slug: str | None = None,
 ) -> JobRecord:
-    """Add ``episode`` to the queue, estimated from its target minutes and the calibrated RTF."""
+    """Add ``episode`` to the queue, estimated from its target minutes and the calibrated RTF.
+
+    With ``show_slug``, the job points at its episode record ``<show slug>/<episode id>``.
+    """
     tier = "draft" if episode.review else episode.request.tier.value
     calibration = Calibration.from_samples(sessions.calibration(calibration_key(tier, device)))
     return jobs.add(
@@ -55,6 +64,7 @@ def enqueue(
         review=episode.review,
         estimate_audio_s=audio_s_from_minutes(episode.request.target_minutes),
         rtf=calibration.rtf,
+        episode_key=episode_key(show_slug, episode.request.episode_id) if show_slug else None,
     )
 
 

@@ -212,7 +212,7 @@ class RenderSession:
             )
             return True
         else:
-            self.jobs.finish_render(job.id, self.worker)
+            self.jobs.finish_render(job.id, self.worker, render=outcome.render if outcome else None)
         span = (started, self.clock())
         self._record(self.sessions, session_id, job, span, outcome, estimate_s, result, error)
         return result is not AttemptOutcome.ERROR
@@ -234,8 +234,9 @@ class RenderSession:
         jobs = self.open_jobs()
         try:
             result, error = AttemptOutcome.OK, None
+            render = None
             try:
-                outcome.finish()
+                render = outcome.finish()
             except Exception as exc:  # a failed package is retried like a failed render
                 result, error = AttemptOutcome.ERROR, f"{type(exc).__name__}: {exc}"
             finally:
@@ -244,7 +245,7 @@ class RenderSession:
                 jobs.fail_attempt(job.id, self.worker, error, max_attempts=self.settings.max_attempts)
             else:
                 try:
-                    jobs.finish_render(job.id, self.worker)
+                    jobs.finish_render(job.id, self.worker, render=render)
                 except JobError:
                     result, error = (
                         AttemptOutcome.CANCELLED,

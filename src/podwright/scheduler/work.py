@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from podwright.core import ConfigError, EpisodeRequest, Script, Show, Tier
 from podwright.core.jobs import JobRecord
+from podwright.core.lifecycle import RenderRecord
 
 if TYPE_CHECKING:
     from podwright.core import LLMClient, TTSEngine
@@ -46,8 +47,11 @@ class RenderOutcome:
     chunks_cached: int = 0
     load_s: float = 0.0
     """Engine-loading seconds this episode caused (an engine the session had not loaded yet)."""
-    finish: Callable[[], None] | None = None
-    """Engine-free tail work (mix, master, encode); the session runs it while the next episode speaks."""
+    render: RenderRecord | None = None
+    """The finished render, for the episode record (``None`` from renderers that keep no files)."""
+    finish: Callable[[], RenderRecord | None] | None = None
+    """Engine-free tail work (mix, master, encode); the session runs it while the next episode speaks.
+    It returns the finished render for the episode record."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +60,10 @@ class ScriptOutcome:
 
     episode_dir: str
     word_count: int
+    title: str | None = None
+    """The script's title, for the episode record (``None`` from scripters that keep no record)."""
+    script_sha: str | None = None
+    """sha256 of the staged ``script.json``."""
 
 
 @runtime_checkable
@@ -120,6 +128,7 @@ class PipelineScripter:
     def write(self, job: JobRecord) -> ScriptOutcome:
         """Write the script; its word count comes from the validated script."""
         from podwright.pipeline.episode import write_episode_script
+        from podwright.pipeline.renders import script_sha
         from podwright.sources.ingest import ingest_all
 
         show = self.show_loader(Path(job.show_path))
@@ -134,7 +143,12 @@ class PipelineScripter:
             return folder, result.script
 
         folder, script = asyncio.run(write())
-        return ScriptOutcome(episode_dir=str(folder), word_count=script.word_count)
+        return ScriptOutcome(
+            episode_dir=str(folder),
+            word_count=script.word_count,
+            title=script.title,
+            script_sha=script_sha(folder),
+        )
 
 
 class PipelineRenderer:
@@ -177,7 +191,7 @@ class PipelineRenderer:
 
     def render(self, job: JobRecord) -> RenderOutcome:
         """Render one episode through ``podwright.pipeline.episode.render_episode``."""
-        from podwright.pipeline.episode import load_episode, render_episode
+        from podwright.pipeline.episode import load_episode, render_episode, render_record
         from podwright.tts.cache import ChunkCache
 
         if job.episode_dir is None:
@@ -203,19 +217,20 @@ class PipelineRenderer:
             chunks_synthesized=int(result.chunks_synthesized),
             chunks_cached=int(result.chunks_cached),
             load_s=load_s + float(result.load_s),
+            render=render_record(result),
         )
 
     def _voice_then_package(
         self, folder: Path, show: Show, tier: Tier, engines: dict[str, TTSEngine], load_s: float
     ) -> RenderOutcome:
-        from podwright.pipeline.episode import finish_episode, voice_episode
+        from podwright.pipeline.episode import finish_episode, render_record, voice_episode
 
         voiced = voice_episode(folder, show, tier, engines=engines, cache=self._cache)
         stats = voiced.voiced.stats
 
-        def finish() -> None:
+        def finish() -> RenderRecord:
             # Images, mixing, mastering and encoding need no engine: they run beside the next voicing.
-            finish_episode(voiced)
+            return render_record(finish_episode(voiced))
 
         return RenderOutcome(
             audio_s=float(stats.audio_s),

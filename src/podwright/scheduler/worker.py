@@ -71,6 +71,8 @@ class Worker:
         settings: WorkerSettings | None = None,
         worker_id: str | None = None,
         clock: Callable[[], float] = time.time,
+        on_status: Callable[[str], None] | None = None,
+        status_every_s: float = 5.0,
     ) -> None:
         self.db_path = db_path
         self.renderer = renderer
@@ -78,6 +80,10 @@ class Worker:
         self.settings = settings or WorkerSettings()
         self.worker_id = worker_id or default_worker_id()
         self.clock = clock
+        self.on_status = on_status
+        """Called with a one-line queue summary every ``status_every_s``: a long run is never silent."""
+        self.status_every_s = status_every_s
+        self._last_status: float | None = None
         self._stop = threading.Event()
         self._sessions: list[int] = []
         self._scripted = 0
@@ -110,6 +116,7 @@ class Worker:
                         in_flight = {f for f in in_flight if not f.done()}
                         self._feed_scripts(jobs, pool, in_flight)
                         rendering = render_thread is not None and render_thread.is_alive()
+                        self._report_status(jobs, rendering)
                         if not rendering and self._session_justified(jobs, sessions, bool(in_flight)):
                             render_thread = threading.Thread(
                                 target=self._render_session, name="render-session"
@@ -134,6 +141,22 @@ class Worker:
         if self._render_error is not None:
             raise self._render_error
         return WorkerSummary(self._scripted, self._script_failures, tuple(self._sessions))
+
+    def _report_status(self, jobs: JobStore, rendering: bool) -> None:
+        now = time.monotonic()
+        if self.on_status is None or (
+            self._last_status is not None and now - self._last_status < self.status_every_s
+        ):
+            return
+        self._last_status = now
+        counts = {
+            state: 0 for state in (JobState.QUEUED, JobState.SCRIPTING, JobState.SCRIPTED, JobState.RENDERING)
+        }
+        for job in jobs.select(list(counts)):
+            counts[job.state] += 1
+        summary = ", ".join(f"{count} {state.value}" for state, count in counts.items())
+        session = "render session running" if rendering else "no render session"
+        self.on_status(f"{summary}; {self._scripted} scripted by this worker; {session}")
 
     def _feed_scripts(self, jobs: JobStore, pool: ThreadPoolExecutor, in_flight: set[Future[None]]) -> None:
         if self.scripter is None:
@@ -175,6 +198,8 @@ class Worker:
                     word_count=staged.word_count,
                     estimate_audio_s=audio_s,
                     estimate_compute_s=compute_s,
+                    title=staged.title,
+                    script_sha=staged.script_sha,
                 )
             except JobError:
                 return  # cancelled, or recovered by another worker, while the script was being written

@@ -7,12 +7,14 @@ each runs once, in order, in its own transaction, and is recorded in ``_migratio
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from podwright.core import StoreError
 from podwright.store.migrations import MIGRATIONS
 
-__all__ = ["connect", "migrate"]
+__all__ = ["connect", "migrate", "transaction"]
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -68,3 +70,15 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
 def _statements(sql: str) -> list[str]:
     # Migrations hold plain DDL without semicolons inside literals, so a split is safe here.
     return [part.strip() for part in sql.split(";") if part.strip()]
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction (``BEGIN IMMEDIATE``): committed on success, rolled back on any error."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")

@@ -3,15 +3,16 @@
 Every method that changes a job runs in one ``BEGIN IMMEDIATE`` transaction and checks the state it
 expects under the write lock, so two workers can never both claim a job. A lease names its owner and
 expiry; :meth:`JobStore.recover_expired` hands a job whose worker stopped heart-beating back to the
-queue and records the lost attempt.
+queue and records the lost attempt. A job points at its episode record (``episode_key``): the steps
+that change the episode too (script staged, render done, failed, cancelled, approved) change both in
+the same transaction.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 
 from podwright.core import EpisodeRequest, JobError, Tier
 from podwright.core.jobs import (
@@ -23,22 +24,13 @@ from podwright.core.jobs import (
     JobState,
     Phase,
 )
+from podwright.core.lifecycle import EpisodeRecord, EpisodeState, RenderRecord
+from podwright.store.db import transaction
+from podwright.store.episodes import STEPS, SQLiteEpisodeBook
 
 __all__ = ["JobStore", "transaction"]
 
 Clock = Callable[[], float]
-
-
-@contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """One write transaction (``BEGIN IMMEDIATE``): committed on success, rolled back on any error."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
 
 
 class JobStore:
@@ -47,6 +39,8 @@ class JobStore:
     def __init__(self, conn: sqlite3.Connection, *, clock: Clock = time.time) -> None:
         self.conn = conn
         self.clock = clock
+        self.episodes = SQLiteEpisodeBook(conn, clock=clock)
+        """The episode records the jobs point at, on the same connection (same transactions)."""
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -84,9 +78,19 @@ class JobStore:
     # -- adding, cancelling, approving -----------------------------------------------------------
 
     def add(
-        self, request: EpisodeRequest, show_path: str, *, review: bool, estimate_audio_s: float, rtf: float
+        self,
+        request: EpisodeRequest,
+        show_path: str,
+        *,
+        review: bool,
+        estimate_audio_s: float,
+        rtf: float,
+        episode_key: str | None = None,
     ) -> JobRecord:
-        """Queue ``request``; with ``review``, a final-tier job renders a draft and waits for approval."""
+        """Queue ``request``; with ``review``, a final-tier job renders a draft and waits for approval.
+
+        ``episode_key`` (``<show slug>/<episode id>``) names the episode record the job makes.
+        """
         now = self.clock()
         gated = review and request.tier is Tier.FINAL
         deadline = request.deadline.timestamp() if request.deadline else None
@@ -95,8 +99,8 @@ class JobStore:
                 self.conn.execute(
                     "INSERT INTO jobs (id, show_path, request_json, state, tier, render_tier, review,"
                     " priority, deadline, target_minutes, created_at, updated_at, estimate_audio_s,"
-                    " estimate_compute_s)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " estimate_compute_s, episode_key)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         request.episode_id,
                         show_path,
@@ -112,6 +116,7 @@ class JobStore:
                         now,
                         estimate_audio_s,
                         estimate_audio_s * rtf,
+                        episode_key,
                     ),
                 )
         except sqlite3.IntegrityError as exc:
@@ -121,7 +126,7 @@ class JobStore:
             ) from exc
         return self.get(request.episode_id)
 
-    def cancel(self, job_id: str) -> JobRecord:
+    def cancel(self, job_id: str, *, actor: str = "producer") -> JobRecord:
         """Cancel a job that has not finished; a worker holding it drops it at its next heartbeat."""
         with transaction(self.conn):
             job = self.get(job_id)
@@ -130,10 +135,16 @@ class JobStore:
             if job.lease_owner is not None:
                 self._attempt(job, AttemptOutcome.CANCELLED, "cancelled while running")
             self._set(job_id, state=JobState.CANCELLED, lease_owner=None, lease_expires_at=None)
+            episode = self._episode(job)
+            if episode is not None and episode.state in STEPS["cancel"]:
+                self.episodes.apply_end(episode.key, EpisodeState.CANCELLED, actor=actor, error=None)
         return self.get(job_id)
 
-    def approve(self, job_id: str) -> JobRecord:
-        """Pass the review gate: the approved draft's script goes on to its final render."""
+    def approve(self, job_id: str, *, actor: str = "producer", script_sha: str | None = None) -> JobRecord:
+        """Pass the review gate: the approved draft's script goes on to its final render.
+
+        With ``script_sha``, the job's episode record is approved for that script in the same transaction.
+        """
         with transaction(self.conn):
             job = self.get(job_id)
             if job.state is not JobState.REVIEW:
@@ -148,6 +159,9 @@ class JobStore:
                 staged_at=self.clock(),
                 attempts=0,
             )
+            episode = self._episode(job)
+            if episode is not None and script_sha is not None:
+                self.episodes.apply_approve(episode.key, actor=actor, script_sha=script_sha)
         return self.get(job_id)
 
     # -- leases ----------------------------------------------------------------------------------
@@ -208,11 +222,32 @@ class JobStore:
         word_count: int,
         estimate_audio_s: float,
         estimate_compute_s: float,
+        title: str | None = None,
+        script_sha: str | None = None,
     ) -> JobRecord:
-        """Scripting → scripted: the script is staged and the job's estimate now comes from its words."""
+        """Scripting → scripted: the script is staged and the job's estimate now comes from its words.
+
+        With ``title`` and ``script_sha``, the job's episode record is written (``scripted``) in the
+        same transaction.
+        """
         with transaction(self.conn):
             job = self._leased(job_id, worker, JobState.SCRIPTING)
             self._attempt(job, AttemptOutcome.OK, None)
+            if job.episode_key is not None and title is not None and script_sha is not None:
+                request = EpisodeRequest.model_validate_json(job.request_json)
+                show_slug, _, episode_id = job.episode_key.partition("/")
+                self.episodes.apply_script(
+                    job.episode_key,
+                    show_slug=show_slug,
+                    episode_id=episode_id,
+                    title=title,
+                    topic=request.topic,
+                    sources=request.sources,
+                    folder=episode_dir,
+                    script_sha=script_sha,
+                    actor=f"worker {worker}",
+                    job_id=job.id,
+                )
             self._set(
                 job_id,
                 state=JobState.SCRIPTED,
@@ -228,12 +263,19 @@ class JobStore:
             )
         return self.get(job_id)
 
-    def finish_render(self, job_id: str, worker: str) -> JobRecord:
-        """Rendering → done, or → review when this was the gated draft render."""
+    def finish_render(self, job_id: str, worker: str, *, render: RenderRecord | None = None) -> JobRecord:
+        """Rendering → done, or → review when this was the gated draft render.
+
+        With ``render``, the episode record gets the render (``draft_rendered``, ``in_review`` behind
+        the gate, or ``final_rendered``) in the same transaction.
+        """
         with transaction(self.conn):
             job = self._leased(job_id, worker, JobState.RENDERING)
             self._attempt(job, AttemptOutcome.OK, None)
             gate = job.review and job.render_tier is Tier.DRAFT and job.tier is Tier.FINAL
+            episode = self._episode(job)
+            if episode is not None and render is not None and episode.state in STEPS["render"]:
+                self.episodes.apply_render(episode.key, render, actor=f"worker {worker}", review=gate)
             self._set(
                 job_id,
                 state=JobState.REVIEW if gate else JobState.DONE,
@@ -273,10 +315,18 @@ class JobStore:
             )
         return job
 
+    def _episode(self, job: JobRecord) -> EpisodeRecord | None:
+        if job.episode_key is None or not self.episodes.exists(job.episode_key):
+            return None
+        return self.episodes.get(job.episode_key)
+
     def _release(self, job: JobRecord, error: str, *, max_attempts: int | None) -> None:
         attempts = job.attempts + 1
         back = JobState.QUEUED if job.phase is Phase.SCRIPT else JobState.SCRIPTED
         exhausted = max_attempts is not None and attempts >= max_attempts
+        episode = self._episode(job)
+        if exhausted and episode is not None and episode.state in STEPS["fail"]:
+            self.episodes.apply_end(episode.key, EpisodeState.FAILED, actor="queue", error=error)
         self._set(
             job.id,
             state=JobState.FAILED if exhausted else back,

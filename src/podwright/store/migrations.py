@@ -129,4 +129,54 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE UNIQUE INDEX schedule_runs_topic ON schedule_runs (show_slug, topic)
         """,
     ),
+    (
+        "0011_episodes",
+        """
+        CREATE TABLE episodes (
+            key TEXT PRIMARY KEY,
+            show_slug TEXT NOT NULL,
+            episode_id TEXT NOT NULL,
+            title TEXT NOT NULL,
+            topic TEXT,
+            sources_json TEXT NOT NULL DEFAULT '[]',
+            folder TEXT NOT NULL,
+            state TEXT NOT NULL,
+            script_sha TEXT,
+            approved_by TEXT,
+            approved_at REAL,
+            approved_script_sha TEXT,
+            published_by TEXT,
+            published_at REAL,
+            published_tier TEXT,
+            job_id TEXT,
+            error TEXT,
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL
+        );
+        CREATE INDEX episodes_show ON episodes (show_slug, created_at);
+        CREATE TABLE episode_renders (
+            key TEXT NOT NULL REFERENCES episodes (key),
+            tier TEXT NOT NULL,
+            folder TEXT NOT NULL,
+            files_json TEXT NOT NULL,
+            audio_s REAL NOT NULL,
+            compute_s REAL NOT NULL,
+            cost_usd REAL,
+            script_sha TEXT NOT NULL,
+            rendered_at REAL NOT NULL,
+            PRIMARY KEY (key, tier)
+        );
+        CREATE TABLE episode_events (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL REFERENCES episodes (key),
+            from_state TEXT,
+            to_state TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            at REAL NOT NULL,
+            note TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX episode_events_key ON episode_events (key, id);
+        ALTER TABLE jobs ADD COLUMN episode_key TEXT
+        """,
+    ),
 ]

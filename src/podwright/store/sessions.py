@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from podwright.core import JobError
 from podwright.core.jobs import SessionEpisode, SessionRecord
-from podwright.store.jobs import transaction
+from podwright.store.db import transaction
 
 __all__ = ["CalibrationSample", "SessionStore"]
 

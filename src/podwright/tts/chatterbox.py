@@ -114,6 +114,14 @@ class ChatterboxEngine:
         self.conditioning_computed = 0
         """How many times a reference clip was turned into conditioning (once per voice when warm)."""
 
+    @property
+    def cache_identity(self) -> str:
+        """What changes this engine's audio: its version and where its weights come from."""
+        return f"{self.version}; weights={self.weights_dir or 'default'}"
+
+    timbre_settings: frozenset[str] = frozenset({"exaggeration"})
+    """Voice settings that change how the speaker sounds enough to tell two hosts apart."""
+
     def unusable_reason(self) -> str:
         """Why the engine cannot run here, with the fix; empty when it can (or a factory is injected)."""
         if self._factory is not None:

@@ -51,6 +51,15 @@ class HibariEngine:
         except Exception:
             return ""
 
+    @property
+    def cache_identity(self) -> str:
+        """Everything of this engine that changes its audio: the version and the peak limit."""
+        return f"hibari {self.version}; peak={self.peak!r}"
+
+    timbre_settings: frozenset[str] = frozenset()
+    """Voice settings that make one voice sound like another person: none (``seed`` and ``speed``
+    change the take and the pace, not who is speaking)."""
+
     def load(self) -> float:
         """Load the default voice's model and warm it up; returns the seconds it took."""
         with self._lock:

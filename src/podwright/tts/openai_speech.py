@@ -65,6 +65,14 @@ class OpenAISpeechEngine:
         self._client: httpx.Client | None = None
         self._lock = threading.Lock()
 
+    @property
+    def cache_identity(self) -> str:
+        """What changes this engine's audio: the server, its model and the sample rate asked for."""
+        return f"openai_speech {self.base_url}; model={self.model}; rate={self.sample_rate}"
+
+    timbre_settings: frozenset[str] = frozenset()
+    """Voice settings that change who is speaking: none (``speed`` only changes the pace)."""
+
     def load(self) -> float:
         """Open the HTTP connection pool (no request is made); returns the seconds it took."""
         with self._lock:

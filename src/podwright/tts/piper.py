@@ -76,6 +76,14 @@ class PiperEngine:
         except Exception:
             return ""
 
+    @property
+    def cache_identity(self) -> str:
+        """Everything of this engine that changes its audio: the version and the output volume."""
+        return f"piper {self.version}; volume={self.volume!r}"
+
+    timbre_settings: frozenset[str] = frozenset()
+    """Voice settings that change who is speaking: none (speed and noise scales keep the speaker)."""
+
     def voice_status(self, voice: str) -> EngineVoice:
         """Whether ``voice`` can be spoken here, and if not, why and how to fix it."""
         if importlib.util.find_spec("piper") is None:

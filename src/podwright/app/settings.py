@@ -1,0 +1,49 @@
+"""What the application needs resolved before it starts: where data lives, keys, who is acting.
+
+The interface layer (``podwright.config``) fills this in from the environment, once; the Python API
+never reads the environment itself, so a test or a web app can hand it anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["KeyLookup", "StudioSettings"]
+
+KeyLookup = Callable[[str], "str | None"]
+"""Returns the secret held by an environment variable name (``OPENROUTER_API_KEY``), or ``None``."""
+
+
+def _no_keys(_name: str) -> str | None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class StudioSettings:
+    """Resolved run-time settings of a :class:`~podwright.app.Studio`."""
+
+    home: Path
+    """The data dir: the SQLite store, the chunk cache, assembled models."""
+    out_root: Path = Path("out")
+    """Where new episode folders go: ``<out_root>/<show slug>/<episode id>/``."""
+    keys: KeyLookup = field(default=_no_keys, repr=False)
+    """How a key named in a show file is looked up; never logged, never stored."""
+    actor: str = "producer"
+    """Who approvals and publications are recorded as."""
+
+    @property
+    def db_path(self) -> Path:
+        """The SQLite store."""
+        return self.home / "podwright.db"
+
+    @property
+    def chunk_cache_dir(self) -> Path:
+        """Content-addressed synthesized chunks."""
+        return self.home / "chunks"
+
+    @property
+    def models_dir(self) -> Path:
+        """Models assembled from package parts (the local GGUF)."""
+        return self.home / "models"

@@ -1,0 +1,448 @@
+"""The Python API: :class:`Studio`, what the CLI, the workers and the web studio all call.
+
+A studio holds one store connection and resolved settings. Long calls (writing a script, rendering,
+producing) are coroutines that never nest an event loop: blocking work (model inference, synthesis,
+mixing) runs in worker threads via ``asyncio.to_thread``, so a web app awaits them on its own loop.
+Everything a producer does to an episode goes through its record in the store, so its state
+(scripted → draft rendered → in review → approved → final rendered → published) is always known::
+
+    studio = podwright.open_studio()
+    show = studio.load_show(Path("show.toml"))
+    episode = await studio.write_script(show, topic="Why the sky is dark", minutes=3, offline=True)
+    episode = await studio.render(episode.key, Tier.DRAFT)
+    studio.approve(episode.key)
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from podwright.app import episodes as finding
+from podwright.app import media
+from podwright.app.queue_desk import QueueDesk
+from podwright.app.settings import StudioSettings
+from podwright.app.wiring import build_cast_engines, episode_request, resolve_key, script_client
+from podwright.core import EpisodeError, Show, Tier
+from podwright.core.lifecycle import EpisodeRecord, EpisodeState
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from podwright.core import TTSEngine
+    from podwright.pipeline.episode import ProduceResult, RenderResult
+    from podwright.pipeline.images import EpisodeImages
+    from podwright.pipeline.run_record import StageEvent
+    from podwright.pipeline.script import ScriptResult
+    from podwright.pipeline.voicing import VoicingProgress
+    from podwright.store.episodes import SQLiteEpisodeBook
+    from podwright.store.ledger import EpisodeTotal, StageTotal
+
+__all__ = ["Produced", "Rendered", "Scripted", "Studio"]
+
+
+@dataclass(frozen=True, slots=True)
+class Scripted:
+    """A written script: the episode record and what the script run did."""
+
+    episode: EpisodeRecord
+    result: ScriptResult
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A rendered tier: the episode record and what the render did."""
+
+    episode: EpisodeRecord
+    result: RenderResult
+    warnings: tuple[str, ...] = ()
+    """Cast warnings (hosts who would sound alike)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Produced:
+    """A produced episode: scripted and rendered in one go."""
+
+    episode: EpisodeRecord
+    result: ProduceResult
+    warnings: tuple[str, ...] = ()
+
+
+class Studio:
+    """One producer's view of podwright: shows, episodes and their lifecycle, the queue, costs.
+
+    ``show_loader`` reads a show file (the interface layer's :func:`podwright.config.load_show`
+    resolves its relative paths); :func:`podwright.open_studio` wires both from the environment.
+    """
+
+    def __init__(self, settings: StudioSettings, *, show_loader: Callable[[Path], Show]) -> None:
+        self.settings = settings
+        self.show_loader = show_loader
+        self._conn: sqlite3.Connection | None = None
+
+    # -- the store ---------------------------------------------------------------------------------
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The store connection, opened (and migrated) on first use."""
+        if self._conn is None:
+            from podwright.store.db import connect
+
+            self._conn = connect(self.settings.db_path)
+        return self._conn
+
+    @property
+    def book(self) -> SQLiteEpisodeBook:
+        """The episode records."""
+        from podwright.store.episodes import SQLiteEpisodeBook
+
+        return SQLiteEpisodeBook(self.conn)
+
+    def close(self) -> None:
+        """Close the store connection."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def __enter__(self) -> Studio:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- shows and voices --------------------------------------------------------------------------
+
+    def load_show(self, path: Path) -> Show:
+        """Read and validate a show file."""
+        return self.show_loader(Path(path))
+
+    def cast_engines(self, show: Show, tier: Tier) -> tuple[dict[str, TTSEngine], list[str]]:
+        """The engines ``show``'s ``tier`` cast needs, checked to speak here, and sound-alike warnings.
+
+        Raises :class:`~podwright.core.VoiceError` naming the host and the fix before anything is paid.
+        """
+        from podwright.pipeline.voicing import check_cast, sound_alike_hosts
+
+        engines = build_cast_engines(show, tier, self.settings.keys)
+        check_cast(show, tier, engines)
+        return engines, sound_alike_hosts(show, tier, engines)
+
+    def check_can_write(self, show: Show, *, offline: bool) -> str | None:
+        """The provider key the show's script needs (``None`` offline); a clear error when it is unset."""
+        return resolve_key(show, self.settings.keys, offline=offline)
+
+    # -- episodes ----------------------------------------------------------------------------------
+
+    def episodes(self, show_slug: str | None = None) -> list[EpisodeRecord]:
+        """Every episode the store knows (of one show), newest first."""
+        return self.book.find(show_slug)
+
+    def episode(self, ref: str | Path) -> EpisodeRecord:
+        """One episode by key, episode id, a unique prefix of either, or its folder.
+
+        A folder with a script that the store has not seen yet (made before episodes were records,
+        or copied in) is recorded on the spot, its renders included.
+        """
+        return finding.find_episode(self.book, ref, actor=self.settings.actor)
+
+    def import_episodes(self, root: Path) -> list[EpisodeRecord]:
+        """Record every episode folder under ``root`` (``<root>/<show>/<id>/`` or deeper); nothing moves
+        but a pre-tier render at a folder's root, which goes into its tier's folder."""
+        return finding.import_folders(self.book, Path(root), actor=self.settings.actor)
+
+    # -- writing and rendering ---------------------------------------------------------------------
+
+    async def write_script(
+        self,
+        show: Show,
+        *,
+        topic: str | None = None,
+        sources: Sequence[str] = (),
+        minutes: float | None = None,
+        episode_id: str | None = None,
+        offline: bool = False,
+        out_root: Path | None = None,
+        on_event: Callable[[StageEvent], None] | None = None,
+    ) -> Scripted:
+        """Research, outline and write an episode's script; the episode is recorded as ``scripted``."""
+        from podwright.pipeline.episode import write_episode_script
+        from podwright.sources.ingest import ingest_all
+
+        key = self.check_can_write(show, offline=offline)
+        episode_request(topic, sources, (), minutes, episode_id or "check")  # bad input fails before I/O
+        docs = await asyncio.to_thread(ingest_all, list(sources))
+        request = episode_request(topic, sources, docs, minutes, episode_id)
+        async with script_client(show, self.settings, offline=offline, key=key) as client:
+            folder, result = await write_episode_script(
+                show,
+                request,
+                client=client,
+                out_root=out_root or self.settings.out_root,
+                sources=docs,
+                on_event=on_event,
+            )
+        return Scripted(
+            episode=self._record_script(show, folder, request.topic, request.sources), result=result
+        )
+
+    async def render(
+        self,
+        episode: str | Path,
+        tier: Tier = Tier.DRAFT,
+        *,
+        show: Show | None = None,
+        workers: int | None = None,
+        on_progress: Callable[[VoicingProgress], None] | None = None,
+    ) -> Rendered:
+        """Voice and package one tier of an episode into ``<episode>/<tier>/``; the other tier is untouched.
+
+        ``episode`` is an episode key, a unique prefix of one, or an episode folder (a folder the
+        store has not seen yet is recorded first). ``show`` overrides the folder's show snapshot.
+        """
+        from podwright.pipeline.episode import load_episode, render_episode, render_record
+        from podwright.tts.cache import ChunkCache
+
+        record = self.episode(episode)
+        self._check_renderable(record, tier)
+        folder = Path(record.folder)
+        script, show = load_episode(folder, show)
+        engines, warnings = self.cast_engines(show, tier)
+        result = await asyncio.to_thread(
+            render_episode,
+            folder,
+            show,
+            tier,
+            engines=engines,
+            cache=ChunkCache(self.settings.chunk_cache_dir),
+            script=script,
+            workers=workers,
+            on_progress=on_progress,
+        )
+        updated = self.book.record_render(record.key, render_record(result), actor=self.settings.actor)
+        return Rendered(episode=updated, result=result, warnings=tuple(warnings))
+
+    async def produce(
+        self,
+        show: Show,
+        *,
+        topic: str | None = None,
+        sources: Sequence[str] = (),
+        minutes: float | None = None,
+        tier: Tier = Tier.DRAFT,
+        episode_id: str | None = None,
+        offline: bool = False,
+        workers: int | None = None,
+        out_root: Path | None = None,
+        on_event: Callable[[StageEvent], None] | None = None,
+        on_progress: Callable[[VoicingProgress], None] | None = None,
+    ) -> Produced:
+        """Script and render one episode; segments start voicing as soon as their dialogue exists.
+
+        The key and the cast are checked before the first paid call.
+        """
+        from podwright.pipeline.episode import produce_episode, render_record
+        from podwright.sources.ingest import ingest_all
+        from podwright.tts.cache import ChunkCache
+
+        key = self.check_can_write(show, offline=offline)
+        engines, warnings = self.cast_engines(show, tier)
+        episode_request(topic, sources, (), minutes, episode_id or "check")
+        docs = await asyncio.to_thread(ingest_all, list(sources))
+        request = episode_request(topic, sources, docs, minutes, episode_id, tier=tier)
+        async with script_client(show, self.settings, offline=offline, key=key) as client:
+            result = await produce_episode(
+                show,
+                request,
+                client=client,
+                out_root=out_root or self.settings.out_root,
+                engines=engines,
+                cache=ChunkCache(self.settings.chunk_cache_dir),
+                sources=docs,
+                workers=workers,
+                on_event=on_event,
+                on_progress=on_progress,
+            )
+        record = self._record_script(show, result.folder, request.topic, request.sources)
+        record = self.book.record_render(record.key, render_record(result.render), actor=self.settings.actor)
+        return Produced(episode=record, result=result, warnings=tuple(warnings))
+
+    # -- the lifecycle -----------------------------------------------------------------------------
+
+    def approve(self, episode: str | Path) -> EpisodeRecord:
+        """Approve an episode's script as it is now (after hearing its draft).
+
+        When its queue job waits at the review gate, the job goes on to its final render.
+        """
+        from podwright.core.jobs import JobState
+        from podwright.pipeline.renders import script_sha
+        from podwright.store.jobs import JobStore
+
+        record = self.episode(episode)
+        if record.state in (EpisodeState.FAILED, EpisodeState.CANCELLED, EpisodeState.SCRIPTED):
+            raise EpisodeError(
+                f"episode {record.key} is {record.state.value}: there is no draft to approve",
+                hint="render a draft first (`podwright render EPISODE --tier draft`) and listen to it"
+                if record.state is EpisodeState.SCRIPTED
+                else "write it again (`podwright script`) before approving",
+            )
+        sha = script_sha(Path(record.folder))
+        jobs = JobStore(self.conn)
+        if record.job_id is not None:
+            job = jobs.get(record.job_id) if self._job_exists(record.job_id) else None
+            if job is not None and job.state is JobState.REVIEW:
+                jobs.approve(job.id, actor=self.settings.actor, script_sha=sha)
+                return self.book.get(record.key)
+        return self.book.approve(record.key, actor=self.settings.actor, script_sha=sha)
+
+    def publish(self, episode: str | Path, tier: Tier | None = None) -> EpisodeRecord:
+        """Put an episode in its show's feed: its approved final render, or a draft where the show allows.
+
+        Refuses, naming the command that fixes it, anything not approved, failed or cancelled.
+        """
+        from podwright.pipeline.episode import load_episode
+
+        record = self.episode(episode)
+        _, show = load_episode(Path(record.folder))
+        chosen = tier or (Tier.FINAL if Tier.FINAL in record.renders else Tier.DRAFT)
+        if chosen is Tier.DRAFT and not show.publishing.allow_draft_publishing:
+            raise EpisodeError(
+                f"episode {record.key} has no final render; drafts are not published",
+                hint="approve it and render the final tier (`podwright render EPISODE --tier final`), "
+                "or set [publishing] allow_draft_publishing = true in the show file",
+            )
+        if record.state in (EpisodeState.FAILED, EpisodeState.CANCELLED):
+            raise EpisodeError(
+                f"episode {record.key} is {record.state.value} and is never published",
+                hint="write and render it again first",
+            )
+        if chosen is Tier.FINAL and not record.approved:
+            raise EpisodeError(
+                f"episode {record.key} is not approved"
+                + (" (its script changed since it was approved)" if record.approved_at else ""),
+                hint=f"listen to it, then run `podwright approve {record.episode_id}`",
+            )
+        return self.book.publish(
+            record.key, chosen, actor=self.settings.actor, require_approval=chosen is Tier.FINAL
+        )
+
+    def unpublish(self, episode: str | Path) -> EpisodeRecord:
+        """Take an episode out of the feed (its files stay)."""
+        return self.book.unpublish(self.episode(episode).key, actor=self.settings.actor)
+
+    def write_feed(self, show_slug: str, *, base_url: str, show: Show | None = None) -> Path:
+        """Write ``feed.xml`` of a show's published episodes into the show folder; returns its path.
+
+        The channel's artwork is the show's cover (``[publishing] cover``), or a title card of the
+        show's name drawn once into the show folder; never an episode's cover.
+        """
+        from podwright.app.publishing import show_folder, write_show_cover
+        from podwright.pipeline.episode import load_episode
+        from podwright.pipeline.feed import check_feed_show, feed_episodes, write_feed
+
+        records = self.book.find(show_slug)
+        published = [record for record in records if record.state is EpisodeState.PUBLISHED]
+        if show is None:
+            if not published:
+                raise EpisodeError(
+                    f"show {show_slug!r} has no published episode and no show file was given",
+                    hint="publish an episode first (`podwright publish EPISODE`), or pass --show FILE",
+                )
+            _, show = load_episode(Path(published[0].folder))
+        check_feed_show(show)
+        show_dir = show_folder(show, records, self.settings.out_root)
+        write_show_cover(show, show_dir)
+        return write_feed(show, feed_episodes(published), base_url=base_url, show_dir=show_dir)
+
+    # -- the queue, media, costs and voices --------------------------------------------------------
+
+    @property
+    def queue(self) -> QueueDesk:
+        """The production queue: add, list, show, cancel, workers, reports, plans."""
+        return QueueDesk(self)
+
+    async def make_images(
+        self,
+        episode: str | Path,
+        *,
+        engine: str = "titlecard",
+        workers: int = 4,
+        model: str | None = None,
+        timeout_s: float = 120.0,
+        show: Show | None = None,
+    ) -> EpisodeImages:
+        """Make an episode's cover, thumbnail and segment cards into its ``images/``."""
+        from podwright.pipeline.episode import load_episode
+
+        record = self.episode(episode)
+        script, snapshot = load_episode(Path(record.folder), show)
+        return await media.make_images(
+            script,
+            snapshot,
+            Path(record.folder),
+            engine,
+            self.settings.keys,
+            workers=workers,
+            model=model,
+            timeout_s=timeout_s,
+        )
+
+    def write_youtube(self, episode: str | Path, tier: Tier | None = None) -> Path:
+        """Write ``youtube.json`` for a rendered tier (the final one when it exists); returns its path."""
+        record = self.episode(episode)
+        chosen = tier or (Tier.FINAL if Tier.FINAL in record.renders else Tier.DRAFT)
+        if chosen not in record.renders:
+            raise EpisodeError(
+                f"episode {record.key} has no {chosen.value} render",
+                hint=f"render it first: `podwright render {record.episode_id} --tier {chosen.value}`",
+            )
+        return media.write_youtube(Path(record.folder), chosen)
+
+    def costs(
+        self, episode_id: str | None = None, *, limit: int = 20
+    ) -> list[StageTotal] | list[EpisodeTotal]:
+        """LLM spend from the ledger: per stage of one episode, or per episode (most recent first)."""
+        if episode_id is None:
+            return media.costs_by_episode(self.conn, limit=limit)
+        return media.costs_by_stage(self.conn, episode_id)
+
+    def voices(self, engines: Sequence[str] = (), show: Show | None = None) -> media.VoiceList:
+        """Every engine's voices, usable here or not; with ``show``, its casts checked for both tiers."""
+        return media.list_voices(engines, show, self.settings.keys)
+
+    # -- internals ---------------------------------------------------------------------------------
+
+    def _record_script(
+        self, show: Show, folder: Path, topic: str | None, sources: Sequence[str]
+    ) -> EpisodeRecord:
+        from podwright.pipeline.episode_folder import read_script
+        from podwright.pipeline.renders import script_sha
+
+        script = read_script(folder)
+        return self.book.record_script(
+            show_slug=show.slug,
+            episode_id=script.episode_id,
+            title=script.title,
+            topic=topic,
+            sources=tuple(sources),
+            folder=str(folder.resolve()),
+            script_sha=script_sha(folder),
+            actor=self.settings.actor,
+        )
+
+    def _check_renderable(self, record: EpisodeRecord, tier: Tier) -> None:
+        if record.state in (EpisodeState.FAILED, EpisodeState.CANCELLED):
+            raise EpisodeError(
+                f"episode {record.key} is {record.state.value}",
+                hint="write it again (`podwright script`) before rendering",
+            )
+        if record.state is EpisodeState.PUBLISHED and record.published_tier is tier:
+            raise EpisodeError(
+                f"episode {record.key} is published with its {tier.value} render",
+                hint=f"unpublish it first (`podwright unpublish {record.episode_id}`), then render again",
+            )
+
+    def _job_exists(self, job_id: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM jobs WHERE id = ?", (job_id,)).fetchone() is not None

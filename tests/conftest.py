@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from podwright import Studio, open_studio
 from tests.support.fixtures import fake_openai
 
-__all__ = ["fake_openai", "podwright_home"]
+__all__ = ["fake_openai", "podwright_home", "studio"]
 
 
 @pytest.fixture(autouse=True)
@@ -21,3 +22,11 @@ def podwright_home(
     monkeypatch.setenv("PODWRIGHT_HOME", str(home))
     monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
     yield home
+
+
+@pytest.fixture
+def studio(podwright_home: Path, tmp_path: Path) -> Iterator[Studio]:
+    """A studio wired as the command line wires it, on the test's own data dir and ``out/``."""
+    opened = open_studio(out_root=tmp_path / "out")
+    yield opened
+    opened.close()

@@ -21,11 +21,15 @@ LAYER = {
     "pipeline": 3,
     "scheduler": 3,
     "backends": 3,  # where Ray and Modal render backends go (DESIGN §6)
-    "cli": 4,
-    "web": 4,
-    "config": 4,
+    "app": 4,  # the Python API (Studio) that every interface calls
+    "cli": 5,
+    "web": 5,
+    "config": 5,
+    "__main__": 5,
     "data": 0,
 }
+#: What an interface may import at run time: the Python API, core and its own package (DESIGN §2).
+INTERFACE_MAY_IMPORT = {"app", "core", "config", "cli", "web"}
 ADAPTERS = {name for name, layer in LAYER.items() if layer == 2}
 
 
@@ -77,11 +81,38 @@ def test_imports_go_one_way(path: Path) -> None:
             assert target not in ADAPTERS, f"{rel}:{lineno}: adapters never import each other ({module})"
 
 
+@pytest.mark.parametrize(
+    "path",
+    [p for p in _modules() if p.relative_to(SRC).parts[0] in ("cli", "web")],
+    ids=lambda p: str(p.relative_to(SRC)),
+)
+def test_interfaces_call_only_the_python_api(path: Path) -> None:
+    rel = path.relative_to(SRC)
+    for lineno, module in _runtime_imports(path):
+        target = _package_of(module)
+        if target is None:
+            continue
+        assert target in INTERFACE_MAY_IMPORT, (
+            f"{rel}:{lineno} imports {module}: interfaces call podwright.app (grow a Studio method instead)"
+        )
+
+
+def test_command_modules_do_not_import_each_other() -> None:
+    shared = {"podwright.cli.common", "podwright.cli.progress"}
+    for path in sorted((SRC / "cli").glob("*.py")):
+        if path.name in ("__init__.py", "main.py", "common.py", "progress.py"):
+            continue
+        for lineno, module in _runtime_imports(path):
+            assert not (module.startswith("podwright.cli") and module not in shared), (
+                f"cli/{path.name}:{lineno} imports another command module ({module})"
+            )
+
+
 def test_nothing_reads_the_environment_below_the_interfaces() -> None:
     offenders = []
     for path in _modules():
         rel = path.relative_to(SRC)
-        if LAYER.get(rel.parts[0].removesuffix(".py"), 4) >= 4:
+        if LAYER.get(rel.parts[0].removesuffix(".py"), 5) >= 5:
             continue
         text = path.read_text(encoding="utf-8")
         if "os.environ" in text or "os.getenv" in text:

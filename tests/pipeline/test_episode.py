@@ -52,26 +52,32 @@ def test_produce_writes_a_complete_episode_folder(
     folder, _, _, show = produced
     assert folder == folder.parent.parent / show.slug / "ep-1"
     for name in (
-        "episode.mp3",
-        "transcript.vtt",
-        "transcript.srt",
-        "chapters.json",
+        "draft/episode.mp3",
+        "draft/transcript.vtt",
+        "draft/transcript.srt",
+        "draft/chapters.json",
+        "draft/youtube.json",
+        "draft/render.json",
         "script.json",
         "script.md",
         "run.json",
         "show.json",
-        "youtube.json",
         "images/cover.png",
     ):
         assert (folder / name).is_file(), name
+    # Nothing of a render sits at the folder's root: the folder says which tier each file is.
+    assert not (folder / "episode.mp3").exists()
+    manifest = json.loads((folder / "draft" / "render.json").read_text())
+    assert manifest["tier"] == "draft" and manifest["voices"]["maya"]["engine"] == "tone"
     run = json.loads((folder / "run.json").read_text())
-    assert {"script", "render", "produce"} <= run.keys()
+    assert {"script", "render", "renders", "produce"} <= run.keys()
+    assert run["renders"]["draft"] == run["render"]
     # Body segments were voiced while the LLM wrote the rest: the final pass found them cached.
     assert run["produce"]["prefetched_chunks"] > 0
     voicing = run["render"]["voicing"]
     assert voicing["chunks_cached"] >= run["produce"]["prefetched_chunks"]
     assert voicing["chunks_total"] == voicing["chunks_cached"] + voicing["chunks_synthesized"]
-    chapters = json.loads((folder / "chapters.json").read_text())["chapters"]
+    chapters = json.loads((folder / "draft" / "chapters.json").read_text())["chapters"]
     assert len(chapters) == len(Script.model_validate_json((folder / "script.json").read_text()).segments)
 
 
@@ -122,4 +128,18 @@ def test_a_render_keeps_images_made_before_it(produced: tuple[Path, ToneEngine, 
     render_episode(folder, show, Tier.DRAFT, engines={"tone": engine}, cache=cache)
 
     assert (folder / "images" / "cover.png").read_bytes() == marker
-    assert ID3(folder / "episode.mp3").getall("APIC")[0].data == marker
+    assert ID3(folder / "draft" / "episode.mp3").getall("APIC")[0].data == marker
+
+
+def test_a_final_render_leaves_the_draft_intact(produced: tuple[Path, ToneEngine, ChunkCache, Show]) -> None:
+    folder, engine, cache, show = produced
+    draft = {path.name: path.read_bytes() for path in (folder / "draft").iterdir()}
+
+    result = render_episode(folder, show, Tier.FINAL, engines={"tone": engine}, cache=cache)
+
+    assert result.folder == folder / "final"
+    assert {path.name: path.read_bytes() for path in (folder / "draft").iterdir()} == draft
+    assert (folder / "final" / "episode.mp3").is_file()
+    run = json.loads((folder / "run.json").read_text())
+    assert set(run["renders"]) == {"draft", "final"}
+    assert json.loads((folder / "final" / "render.json").read_text())["tier"] == "final"

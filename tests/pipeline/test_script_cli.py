@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -14,20 +13,11 @@ from typer.testing import CliRunner
 
 from podwright.cli.main import app
 from podwright.config import load_show
-from podwright.core import LLMRequest, Message, Script, Task
+from podwright.core import Script
 from podwright.pipeline.episode import load_episode
 from tests.support.fake_openai import FakeChatServer
-from tests.support.scripted_llm import ScriptedLLM
+from tests.support.loopback_show import answer_any_stage, loopback_show_file
 
-SCHEMA_TASKS = {
-    "research_brief": Task.RESEARCH,
-    "outline": Task.OUTLINE,
-    "dialogue": Task.SEGMENT,
-    "summary": Task.SUMMARY,
-    "metadata": Task.METADATA,
-    "image_prompts": Task.IMAGE_PROMPTS,
-    "source_summary": Task.SOURCE_SUMMARY,
-}
 STAGES = {
     "research",
     "outline",
@@ -40,16 +30,7 @@ STAGES = {
     "metadata",
     "image-prompts",
 }
-
-
-def _answer(body: dict[str, Any]) -> dict[str, Any]:
-    """A valid answer for whichever stage sent ``body`` (told apart by its schema name)."""
-    task = SCHEMA_TASKS[body["response_format"]["json_schema"]["name"]]
-    last = body["messages"][-1]["content"]
-    text = last if isinstance(last, str) else last[0]["text"]
-    label = "bookend" if text.startswith("Write the") else "body"
-    request = LLMRequest(task=task, messages=(Message(role="user", content="x"),), stage=label)
-    return ScriptedLLM(["maya", "joe"]).answer(request)
+_answer = answer_any_stage
 
 
 @pytest.fixture
@@ -59,12 +40,7 @@ def server() -> Iterator[FakeChatServer]:
 
 
 def _show_file(tmp_path: Path, base_url: str) -> Path:
-    text = files("podwright").joinpath("data/starter_show.toml").read_text(encoding="utf-8")
-    text = text.replace('provider = "local"', 'provider = "openai_compat"')
-    text = text.replace('base_url = "https://openrouter.ai/api/v1"', f'base_url = "{base_url}"')
-    path = tmp_path / "show.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
+    return loopback_show_file(tmp_path, base_url)
 
 
 def _script(tmp_path: Path, show: Path, *extra: str) -> Any:
@@ -258,7 +234,7 @@ def test_a_server_that_takes_no_key_needs_none(tmp_path: Path, server: FakeChatS
 
 @pytest.mark.usefixtures("keyed")
 def test_show_prices_price_models_the_builtin_table_lacks(tmp_path: Path, server: FakeChatServer) -> None:
-    from podwright.config import Settings
+    from podwright.config import resolve_settings
 
     show = _show_file(tmp_path, server.base_url)
     text = show.read_text().replace("anthropic/claude-sonnet-4.5", "acme/house-model")
@@ -270,7 +246,7 @@ def test_show_prices_price_models_the_builtin_table_lacks(tmp_path: Path, server
     show.write_text(text)
     assert _script(tmp_path, show, "--topic", "Tides", "--episode-id", "priced").exit_code == 0
 
-    with sqlite3.connect(Settings.resolve().db_path) as conn:
+    with sqlite3.connect(resolve_settings().db_path) as conn:
         rows = dict(
             conn.execute(
                 "SELECT episode_id, SUM(cost_usd IS NULL) FROM llm_calls"

@@ -8,8 +8,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from podwright.cli.queue import register
-from podwright.config import Settings
+from podwright.cli.main import app as main_app
+from podwright.config import resolve_settings
 from podwright.core.jobs import AttemptOutcome, JobState, SessionEpisode
 from podwright.core.show import Tier
 from podwright.store.db import connect
@@ -21,14 +21,7 @@ runner = CliRunner()
 
 @pytest.fixture
 def app() -> typer.Typer:
-    app = typer.Typer()
-
-    @app.callback()
-    def _root() -> None:
-        """podwright (test app)."""
-
-    register(app)
-    return app
+    return main_app
 
 
 @pytest.fixture(autouse=True)
@@ -50,7 +43,7 @@ def test_a_missing_or_invalid_show_is_refused_before_queueing(app: typer.Typer, 
 
 
 def store() -> JobStore:
-    return JobStore(connect(Settings.resolve().db_path))
+    return JobStore(connect(resolve_settings().db_path))
 
 
 def test_add_list_cancel(app: typer.Typer, tmp_path: Path) -> None:
@@ -111,7 +104,7 @@ def test_bad_file_entry_is_one_clear_error(app: typer.Typer, tmp_path: Path) -> 
 
 def test_approve_needs_a_job_in_review(app: typer.Typer) -> None:
     result = runner.invoke(app, ["approve", "nope"])
-    assert result.exit_code == 1 and "no job 'nope'" in result.output
+    assert result.exit_code == 1 and "no episode 'nope'" in result.output
 
 
 def test_plan_synthetic_backlog(app: typer.Typer) -> None:

@@ -20,6 +20,8 @@ from podwright.core import (
     VoiceRef,
 )
 from podwright.core.jobs import JobState
+from podwright.core.lifecycle import EpisodeState
+from podwright.pipeline.renders import script_sha
 from podwright.scheduler.session import RenderSession, SessionSettings
 from podwright.scheduler.work import PipelineRenderer, pipeline_renderer
 from podwright.store.db import connect
@@ -54,7 +56,12 @@ def stage_episode(store: JobStore, root: Path, job_id: str, show_path: str = "sh
     )
     (folder / "script.json").write_text(script.model_dump_json(), encoding="utf-8")
     store.add(
-        EpisodeRequest(episode_id=job_id, topic="t"), show_path, review=False, estimate_audio_s=5, rtf=0.1
+        EpisodeRequest(episode_id=job_id, topic="t"),
+        show_path,
+        review=False,
+        estimate_audio_s=5,
+        rtf=0.1,
+        episode_key=f"signal/{job_id}",
     )
     store.claim(job_id, "stager", 30)
     store.finish_script(
@@ -64,6 +71,8 @@ def stage_episode(store: JobStore, root: Path, job_id: str, show_path: str = "sh
         word_count=script.word_count,
         estimate_audio_s=1,
         estimate_compute_s=0.1,
+        title=script.title,
+        script_sha=script_sha(folder),
     )
 
 
@@ -100,7 +109,11 @@ def test_a_warm_session_renders_staged_episodes_with_one_engine_load(tmp_path: P
     assert all(e.audio_s > 0 and e.chunks_synthesized >= 1 for e in episodes)
     for job_id in ("ep1", "ep2", "ep3"):
         assert (tmp_path / "out" / job_id / "run.json").is_file()
-        assert any((tmp_path / "out" / job_id).glob("*.mp3"))
+        assert (tmp_path / "out" / job_id / "draft" / "episode.mp3").is_file()
+        # The job's episode record moved with it, in the same transactions.
+        record = store.episodes.get(f"signal/{job_id}")
+        assert record.state is EpisodeState.DRAFT_RENDERED and record.job_id == job_id
+        assert record.renders[Tier.DRAFT].folder == str(tmp_path / "out" / job_id / "draft")
 
 
 def test_engines_are_warm_per_name_and_options(tmp_path: Path) -> None:

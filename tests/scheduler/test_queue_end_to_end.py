@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from podwright.cli.main import app
-from podwright.config import Settings
+from podwright.config import resolve_settings
 from podwright.core.jobs import JobState
 from podwright.store.db import connect
 from podwright.store.jobs import JobStore
@@ -58,7 +58,7 @@ def test_a_queued_episode_is_scripted_rendered_and_done(
         )
         assert worked.exit_code == 0, worked.output
 
-    job = JobStore(connect(Settings.resolve().db_path)).get("tides")
+    job = JobStore(connect(resolve_settings().db_path)).get("tides")
     assert job.state is JobState.DONE
     folder = tmp_path / "out" / "curious-minutes" / "tides"
     assert (folder / "episode.mp3").stat().st_size > 10_000

@@ -9,7 +9,7 @@ import typer
 from typer.testing import CliRunner
 
 from podwright.cli.costs import register
-from podwright.config import Settings
+from podwright.config import resolve_settings
 from podwright.core import CallRecord, Task, Usage
 from podwright.store.db import connect
 from podwright.store.ledger import SQLiteLedger
@@ -48,7 +48,7 @@ def runner() -> CliRunner:
 
 
 def _fill() -> None:
-    conn = connect(Settings.resolve().db_path)
+    conn = connect(resolve_settings().db_path)
     ledger = SQLiteLedger(conn)
     ledger.record_call(_record("tides-01", "research", Task.RESEARCH, 0.0125, 0))
     ledger.record_call(_record("tides-01", "segment-1", Task.SEGMENT, 0.02, 1))
@@ -101,7 +101,7 @@ def test_episode_table_lists_recent_first(runner: CliRunner) -> None:
 
 
 def test_names_are_shown_verbatim_not_as_markup(runner: CliRunner) -> None:
-    conn = connect(Settings.resolve().db_path)
+    conn = connect(resolve_settings().db_path)
     SQLiteLedger(conn).record_call(_record("ep-[bold]x[/bold]", "segment-[1]", Task.SEGMENT, 0.01, 0))
     conn.close()
     result = runner.invoke(_app(), ["costs", "ep-[bold]x[/bold]"])
@@ -110,7 +110,7 @@ def test_names_are_shown_verbatim_not_as_markup(runner: CliRunner) -> None:
 
 
 def test_unusable_store_is_one_clear_line(runner: CliRunner) -> None:
-    Settings.resolve().db_path.write_bytes(b"this is not a database, just bytes " * 100)
+    resolve_settings().db_path.write_bytes(b"this is not a database, just bytes " * 100)
     result = runner.invoke(_app(), ["costs"])
     assert result.exit_code == 1
     assert "error: cannot open the store" in result.output

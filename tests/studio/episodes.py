@@ -10,8 +10,10 @@ import numpy as np
 
 from podwright.audio.chapters import to_podcasting20_json
 from podwright.audio.ffmpeg import encode_mp3
-from podwright.core import EpisodeMetadata, ImagePrompt, Script, Segment, Turn
+from podwright.core import EpisodeMetadata, ImagePrompt, Script, Segment, Show, Tier, Turn
 from podwright.core.timeline import Chapter
+from podwright.pipeline.renders import render_dir, script_sha, write_render_manifest
+from tests.stages.shows import starter_show
 
 SEGMENT_TITLES = ("Welcome", "Why the sky is dark", "Olbers' paradox", "What we learned")
 
@@ -61,24 +63,49 @@ def write_episode_folder(
     starts: tuple[float, ...] = (0.0, 12.5, 24.0, 36.2),
     created_at: datetime | None = None,
     mp3: bool = True,
+    tiers: tuple[Tier, ...] = (Tier.DRAFT,),
+    show: Show | None = None,
 ) -> Path:
+    """An episode folder as a render leaves it: shared files at its root, one folder per ``tiers``."""
+    show = show or starter_show()
     folder = show_dir / episode_id
     folder.mkdir(parents=True)
     script = make_script(episode_id, created_at=created_at, titles=SEGMENT_TITLES[: len(starts)])
     (folder / "script.json").write_text(script.model_dump_json(indent=2), encoding="utf-8")
+    (folder / "show.json").write_text(show.model_dump_json(indent=2), encoding="utf-8")
+    (folder / "images").mkdir()
+    (folder / "images" / "cover.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    for tier in tiers:
+        write_render(folder, tier, show, script, seconds=seconds, starts=starts, mp3=mp3)
+    return folder
+
+
+def write_render(
+    folder: Path,
+    tier: Tier,
+    show: Show,
+    script: Script,
+    *,
+    seconds: float = 45.0,
+    starts: tuple[float, ...] = (0.0, 12.5, 24.0, 36.2),
+    mp3: bool = True,
+) -> Path:
+    """A tier's render folder with a real MP3 (a tone of ``seconds``), chapters, a transcript, a manifest."""
+    tier_dir = render_dir(folder, tier)
+    tier_dir.mkdir(parents=True, exist_ok=True)
     ends = (*starts[1:], seconds)
     chapters = [
         Chapter(index=i, title=script.segments[i].title, start_s=start, end_s=end)
         for i, (start, end) in enumerate(zip(starts, ends, strict=True))
     ]
-    (folder / "chapters.json").write_text(json.dumps(to_podcasting20_json(chapters)), encoding="utf-8")
+    (tier_dir / "chapters.json").write_text(json.dumps(to_podcasting20_json(chapters)), encoding="utf-8")
     if mp3:
         rate = 22_050
         t = np.arange(round(seconds * rate)) / rate
-        encode_mp3((0.2 * np.sin(2 * np.pi * 220 * t)).astype(np.float32), rate, folder / "episode.mp3")
-    (folder / "transcript.vtt").write_text(
+        pitch = 220 if tier is Tier.DRAFT else 330
+        encode_mp3((0.2 * np.sin(2 * np.pi * pitch * t)).astype(np.float32), rate, tier_dir / "episode.mp3")
+    (tier_dir / "transcript.vtt").write_text(
         "WEBVTT\n\n00:00.000 --> 00:02.000\n<v Maya>Hello.\n", encoding="utf-8"
     )
-    (folder / "images").mkdir()
-    (folder / "images" / "cover.png").write_bytes(b"\x89PNG\r\n\x1a\n")
-    return folder
+    write_render_manifest(folder, tier, show, sha=script_sha(folder))
+    return tier_dir

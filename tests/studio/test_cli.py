@@ -11,6 +11,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from podwright.cli.main import app
+from podwright.core import Tier
 from tests.studio.episodes import make_script, write_episode_folder
 from tests.support.fake_images import FakeImageServer
 
@@ -73,22 +74,42 @@ def test_remote_engine_without_a_key_names_the_variable(tmp_path: Path) -> None:
     assert "OPENROUTER_API_KEY" in result.output
 
 
-def test_youtube_and_feed_commands(tmp_path: Path) -> None:
+def test_youtube_publish_and_feed_commands(tmp_path: Path) -> None:
     show_dir = tmp_path / "out" / "curious-minutes"
-    folder = write_episode_folder(show_dir, "ep-1", seconds=40, starts=(0.0, 12.0, 24.0))
+    folder = write_episode_folder(
+        show_dir, "ep-1", seconds=40, starts=(0.0, 12.0, 24.0), tiers=(Tier.DRAFT, Tier.FINAL)
+    )
     result = runner.invoke(app, ["youtube", str(folder)])
     assert result.exit_code == 0, result.output
-    assert json.loads((folder / "youtube.json").read_text(encoding="utf-8"))["chapters"][2]["start_s"] == 24
+    document = json.loads((folder / "final" / "youtube.json").read_text(encoding="utf-8"))
+    assert document["chapters"][2]["start_s"] == 24
 
-    result = runner.invoke(
-        app,
-        ["feed", str(show_dir), "--base-url", "https://example.com/cm", "--show", str(_show_file(tmp_path))],
+    refused = runner.invoke(app, ["publish", str(folder)])
+    assert (
+        refused.exit_code == 1 and "not approved" in refused.output and "podwright approve" in refused.output
     )
+    assert runner.invoke(app, ["approve", "ep-1"]).exit_code == 0
+    result = runner.invoke(app, ["publish", "ep", "--base-url", "https://example.com/cm"])
     assert result.exit_code == 0, result.output
     parsed = feedparser.parse((show_dir / "feed.xml").read_bytes())
     assert not parsed.bozo
     assert parsed.feed.title == "Curious Minutes"
     assert len(parsed.entries) == 1
+    result = runner.invoke(app, ["unpublish", "ep-1"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(
+        app,
+        [
+            "feed",
+            "curious-minutes",
+            "--base-url",
+            "https://example.com/cm",
+            "--show",
+            str(_show_file(tmp_path)),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert feedparser.parse((show_dir / "feed.xml").read_bytes()).entries == []
 
 
 def test_schedule_run_is_idempotent(tmp_path: Path, podwright_home: Path) -> None:

@@ -107,29 +107,30 @@ def test_youtube_json_uses_the_real_chapter_times(tmp_path: Path) -> None:
     folder = write_episode_folder(tmp_path, "ep-7", seconds=50, starts=(0.0, 12.5, 24.0, 36.2))
     (folder / "images" / "thumbnail.png").write_bytes(b"png")
     path = write_youtube_json(folder)
+    assert path == folder / "draft" / "youtube.json"
     document = json.loads(path.read_text(encoding="utf-8"))
     assert document["title"] == "Why the night sky is dark (ep-7)"
     assert document["description"].endswith(
         "Chapters:\n0:00 Welcome\n0:12 Why the sky is dark\n0:24 Olbers' paradox\n0:36 What we learned"
     )
     assert document["tags"] == ["astronomy", "olbers paradox", "night sky"]
-    assert document["thumbnail"] == "images/thumbnail.png"
+    assert document["thumbnail"] == "../images/thumbnail.png"
     assert document["repairs"] == []
 
 
 def test_youtube_metadata_checks_the_last_chapter_against_the_mp3(tmp_path: Path) -> None:
     # chapters.json claims 60 s, but the MP3 is 40 s long: the last chapter would be 4 s and is merged.
     folder = write_episode_folder(tmp_path, "ep-8", seconds=40, starts=(0.0, 12.0, 24.0, 36.0))
-    document = json.loads((folder / "chapters.json").read_text(encoding="utf-8"))
+    document = json.loads((folder / "draft" / "chapters.json").read_text(encoding="utf-8"))
     document["chapters"][-1]["endTime"] = 60.0
-    (folder / "chapters.json").write_text(json.dumps(document), encoding="utf-8")
+    (folder / "draft" / "chapters.json").write_text(json.dumps(document), encoding="utf-8")
     meta = youtube_metadata_for(folder)
     assert [c.title for c in meta.chapters] == ["Welcome", "Why the sky is dark", "Olbers' paradox"]
 
 
 def test_a_folder_without_chapters_is_a_config_error(tmp_path: Path) -> None:
     folder = write_episode_folder(tmp_path, "ep-9", mp3=False)
-    (folder / "chapters.json").unlink()
+    (folder / "draft" / "chapters.json").unlink()
     with pytest.raises(ConfigError, match=r"chapters\.json") as caught:
         youtube_metadata_for(folder)
     assert "render" in caught.value.hint

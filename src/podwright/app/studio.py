@@ -27,6 +27,7 @@ from podwright.app.queue_desk import QueueDesk
 from podwright.app.settings import StudioSettings
 from podwright.app.wiring import build_cast_engines, episode_request, resolve_key, script_client
 from podwright.core import EpisodeError, Show, Tier
+from podwright.core.jobs import JobRecord
 from podwright.core.lifecycle import EpisodeRecord, EpisodeState
 
 if TYPE_CHECKING:
@@ -171,8 +172,8 @@ class Studio:
         from podwright.pipeline.episode import write_episode_script
         from podwright.sources.ingest import ingest_all
 
-        key = self.check_can_write(show, offline=offline)
         episode_request(topic, sources, (), minutes, episode_id or "check")  # bad input fails before I/O
+        key = self.check_can_write(show, offline=offline)
         docs = await asyncio.to_thread(ingest_all, list(sources))
         request = episode_request(topic, sources, docs, minutes, episode_id)
         async with script_client(show, self.settings, offline=offline, key=key) as client:
@@ -247,9 +248,9 @@ class Studio:
         from podwright.sources.ingest import ingest_all
         from podwright.tts.cache import ChunkCache
 
+        episode_request(topic, sources, (), minutes, episode_id or "check")  # bad input fails before I/O
         key = self.check_can_write(show, offline=offline)
         engines, warnings = self.cast_engines(show, tier)
-        episode_request(topic, sources, (), minutes, episode_id or "check")
         docs = await asyncio.to_thread(ingest_all, list(sources))
         request = episode_request(topic, sources, docs, minutes, episode_id, tier=tier)
         async with script_client(show, self.settings, offline=offline, key=key) as client:
@@ -271,16 +272,34 @@ class Studio:
 
     # -- the lifecycle -----------------------------------------------------------------------------
 
-    def approve(self, episode: str | Path) -> EpisodeRecord:
+    def approve(self, episode: str | Path) -> EpisodeRecord | JobRecord:
         """Approve an episode's script as it is now (after hearing its draft).
 
-        When its queue job waits at the review gate, the job goes on to its final render.
+        When its queue job waits at the review gate, the job goes on to its final render. A job id
+        whose episode has no record yet (its folder holds no script) returns the approved job.
         """
         from podwright.core.jobs import JobState
         from podwright.pipeline.renders import script_sha
         from podwright.store.jobs import JobStore
 
-        record = self.episode(episode)
+        jobs = JobStore(self.conn)
+        try:
+            record = self.episode(episode)
+        except EpisodeError:
+            # A job id of the queue's review gate (its episode may predate episode records).
+            job = (
+                self.queue.job(str(episode))
+                if isinstance(episode, str) and self._job_exists_like(episode)
+                else None
+            )
+            if job is None:
+                raise
+            folder = Path(job.episode_dir or "")
+            sha = script_sha(folder) if (folder / "script.json").is_file() else None
+            jobs.approve(job.id, actor=self.settings.actor, script_sha=sha)
+            if job.episode_key and self.book.exists(job.episode_key):
+                return self.book.get(job.episode_key)
+            return self.episode(folder) if sha else jobs.get(job.id)
         if record.state in (EpisodeState.FAILED, EpisodeState.CANCELLED, EpisodeState.SCRIPTED):
             raise EpisodeError(
                 f"episode {record.key} is {record.state.value}: there is no draft to approve",
@@ -289,7 +308,6 @@ class Studio:
                 else "write it again (`podwright script`) before approving",
             )
         sha = script_sha(Path(record.folder))
-        jobs = JobStore(self.conn)
         if record.job_id is not None:
             job = jobs.get(record.job_id) if self._job_exists(record.job_id) else None
             if job is not None and job.state is JobState.REVIEW:
@@ -303,6 +321,7 @@ class Studio:
         Refuses, naming the command that fixes it, anything not approved, failed or cancelled.
         """
         from podwright.pipeline.episode import load_episode
+        from podwright.pipeline.renders import script_sha
 
         record = self.episode(episode)
         _, show = load_episode(Path(record.folder))
@@ -318,7 +337,10 @@ class Studio:
                 f"episode {record.key} is {record.state.value} and is never published",
                 hint="write and render it again first",
             )
-        if chosen is Tier.FINAL and not record.approved:
+        edited = (
+            record.approved_at is not None and script_sha(Path(record.folder)) != record.approved_script_sha
+        )
+        if chosen is Tier.FINAL and (edited or not record.approved):
             raise EpisodeError(
                 f"episode {record.key} is not approved"
                 + (" (its script changed since it was approved)" if record.approved_at else ""),
@@ -375,13 +397,17 @@ class Studio:
     ) -> EpisodeImages:
         """Make an episode's cover, thumbnail and segment cards into its ``images/``."""
         from podwright.pipeline.episode import load_episode
+        from podwright.pipeline.episode_folder import read_script
 
-        record = self.episode(episode)
-        script, snapshot = load_episode(Path(record.folder), show)
+        folder = self.episode_folder(episode)
+        if show is None and not (folder / "show.json").is_file():
+            script, snapshot = read_script(folder), None  # a bare folder: cards in the default palette
+        else:
+            script, snapshot = load_episode(folder, show)
         return await media.make_images(
             script,
             snapshot,
-            Path(record.folder),
+            folder,
             engine,
             self.settings.keys,
             workers=workers,
@@ -391,14 +417,17 @@ class Studio:
 
     def write_youtube(self, episode: str | Path, tier: Tier | None = None) -> Path:
         """Write ``youtube.json`` for a rendered tier (the final one when it exists); returns its path."""
-        record = self.episode(episode)
-        chosen = tier or (Tier.FINAL if Tier.FINAL in record.renders else Tier.DRAFT)
-        if chosen not in record.renders:
+        from podwright.pipeline.renders import rendered_tiers
+
+        folder = self.episode_folder(episode)
+        tiers = rendered_tiers(folder)
+        chosen = tier or (Tier.FINAL if Tier.FINAL in tiers else Tier.DRAFT)
+        if chosen not in tiers:
             raise EpisodeError(
-                f"episode {record.key} has no {chosen.value} render",
-                hint=f"render it first: `podwright render {record.episode_id} --tier {chosen.value}`",
+                f"{folder.name} has no {chosen.value} render",
+                hint=f"render it first: `podwright render {folder.name} --tier {chosen.value}`",
             )
-        return media.write_youtube(Path(record.folder), chosen)
+        return media.write_youtube(folder, chosen)
 
     def costs(
         self, episode_id: str | None = None, *, limit: int = 20
@@ -443,6 +472,14 @@ class Studio:
                 f"episode {record.key} is published with its {tier.value} render",
                 hint=f"unpublish it first (`podwright unpublish {record.episode_id}`), then render again",
             )
+
+    def episode_folder(self, ref: str | Path) -> Path:
+        """An episode's folder: ``ref`` itself when it is one, else the folder of the record it names."""
+        path = Path(ref)
+        return path if (path / "script.json").is_file() else Path(self.episode(ref).folder)
+
+    def _job_exists_like(self, ref: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM jobs WHERE id LIKE ? || '%'", (ref,)).fetchone() is not None
 
     def _job_exists(self, job_id: str) -> bool:
         return self.conn.execute("SELECT 1 FROM jobs WHERE id = ?", (job_id,)).fetchone() is not None

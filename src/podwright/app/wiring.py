@@ -120,7 +120,10 @@ def episode_request(
 ) -> EpisodeRequest:
     """The episode request of a topic and/or sources, a length and an id (default: date + title)."""
     if not (topic and topic.strip()) and not sources:
-        raise ConfigError("nothing to write about", hint="give a topic or at least one source (path or URL)")
+        raise ConfigError(
+            "nothing to write about",
+            hint="give a topic or at least one source: --topic TEXT or --source PATH_OR_URL",
+        )
     title = topic or (docs[0].title if docs else "episode")
     fields: dict[str, object] = {
         "episode_id": episode_id or default_episode_id(title),

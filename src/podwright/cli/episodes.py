@@ -112,7 +112,10 @@ def _approve(
     """Approve an episode after hearing its draft; a job waiting for review goes on to its final render."""
     with studio() as desk:
         record = desk.approve(episode)
-    console.print(f"approved [bold]{record.key}[/] ({record.state.value})", highlight=False)
+    if isinstance(record, EpisodeRecord):
+        console.print(f"approved [bold]{record.key}[/] ({record.state.value})", highlight=False)
+    else:
+        console.print(f"approved [bold]{record.id}[/]: queued for its final render", highlight=False)
 
 
 def _publish(

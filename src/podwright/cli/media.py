@@ -37,7 +37,7 @@ def _images(
     """Make the cover, thumbnail and segment cards into EPISODE/images/."""
     with studio() as desk:
         show = desk.load_show(show_file) if show_file is not None else None
-        folder = Path(desk.episode(episode).folder)
+        folder = desk.episode_folder(episode)
         images = asyncio.run(
             desk.make_images(
                 episode, engine=engine_name, workers=workers, model=model, timeout_s=timeout_s, show=show

@@ -131,16 +131,17 @@ def _list(
         print_json(views)
         return
     now = time.time()
+    # Ids are never cut (approve and cancel need them whole); topic and error fold instead.
     table = Table(
-        Column("id", no_wrap=True, overflow="fold"),
-        Column("topic", overflow="fold", max_width=40),
-        "state",
-        "tier",
-        "prio",
-        "estimate",
-        "wait",
-        "pos",
-        Column("last error", overflow="fold", max_width=50),
+        Column("id", overflow="fold", min_width=12),
+        Column("topic", overflow="fold", ratio=1),
+        Column("state", no_wrap=True),
+        Column("tier", no_wrap=True),
+        Column("prio", no_wrap=True),
+        Column("estimate", no_wrap=True),
+        Column("wait", no_wrap=True),
+        Column("pos", no_wrap=True),
+        Column("last error", overflow="fold", ratio=1),
     )
     for view in views:
         job = view.job

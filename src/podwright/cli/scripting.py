@@ -55,7 +55,6 @@ def _script(
     """Write an episode's script: research, outline, dialogue, intro, conclusion, metadata."""
     with studio(out) as desk:
         show = desk.load_show(show_file)
-        desk.check_can_write(show, offline=offline)
         console.print(f"writing an episode for {show.name} ({minutes or 10:g} min)")
         with console.status("writing…") as status:
             done = asyncio.run(

@@ -32,9 +32,9 @@ def test_produce_writes_a_publishable_episode(tmp_path: Path, monkeypatch: pytes
     assert result.exit_code == 0, result.output
     folder = tmp_path / "out" / "curious-minutes" / "tides"
     assert "episode.mp3" in result.output and "LUFS" in result.output
-    tags = ID3(folder / "episode.mp3")
+    tags = ID3(folder / "draft" / "episode.mp3")
     assert tags.getall("APIC") and len(tags.getall("CHAP")) == len(
-        json.loads((folder / "chapters.json").read_text())["chapters"]
+        json.loads((folder / "draft" / "chapters.json").read_text())["chapters"]
     )
     run = json.loads((folder / "run.json").read_text())
     assert {"script", "render", "produce"} <= run.keys()

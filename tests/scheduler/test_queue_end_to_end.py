@@ -12,7 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from podwright.cli.main import app
-from podwright.config import resolve_settings
+from podwright.config import open_studio, resolve_settings
+from podwright.core import EpisodeState, Tier
 from podwright.core.jobs import JobState
 from podwright.store.db import connect
 from podwright.store.jobs import JobStore
@@ -61,7 +62,16 @@ def test_a_queued_episode_is_scripted_rendered_and_done(
     job = JobStore(connect(resolve_settings().db_path)).get("tides")
     assert job.state is JobState.DONE
     folder = tmp_path / "out" / "curious-minutes" / "tides"
-    assert (folder / "episode.mp3").stat().st_size > 10_000
+    assert (folder / "draft" / "episode.mp3").stat().st_size > 10_000
+    # The queue's episode is a record like any other, moved along by the worker.
+    [record] = open_studio().episodes()
+    assert (record.key, record.state, record.job_id) == (
+        "curious-minutes/tides",
+        EpisodeState.DRAFT_RENDERED,
+        "tides",
+    )
+    assert set(record.renders) == {Tier.DRAFT}
+    assert "0 queued" in worked.output  # the worker says what it is doing as it goes
     run = json.loads((folder / "run.json").read_text())
     assert run["script"]["calls"] >= 9
     listing = runner.invoke(app, ["queue", "list"])

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import typer
+import typer.core
 from pydantic import BaseModel
 from rich.console import Console
 from rich.markup import escape
@@ -37,6 +38,15 @@ CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+def _argument_type(self: typer.core.TyperArgument, ctx: object) -> str | None:
+    # Typer prints a Python type beside each argument ("EPISODE <str>"); our arguments are named for
+    # the value they take (EPISODE, PATH_OR_URL), which says more to a producer than "<str>".
+    return None
+
+
+typer.core.TyperArgument.display_type_rich = _argument_type  # type: ignore[method-assign,assignment]
 
 
 def typer_app(help_text: str) -> typer.Typer:

@@ -84,19 +84,23 @@ def load_show(path: Path) -> Show:
     return show
 
 
-def resolve_settings(*, out_root: Path | None = None, home: Path | None = None) -> StudioSettings:
+def resolve_settings(
+    *, out_root: Path | None = None, home: Path | None = None, db: Path | None = None
+) -> StudioSettings:
     """The studio's settings from the environment, once: data dir, key lookup, who is acting."""
     return StudioSettings(
         home=home or data_dir(),
         out_root=out_root or Path("out"),
         keys=api_key,
         actor=os.environ.get("PODWRIGHT_ACTOR") or getpass.getuser(),
+        db_file=db,
     )
 
 
-def open_studio(*, out_root: Path | None = None, home: Path | None = None) -> Studio:
+def open_studio(*, out_root: Path | None = None, home: Path | None = None, db: Path | None = None) -> Studio:
     """A :class:`~podwright.app.Studio` wired from the environment: ``PODWRIGHT_HOME``, API keys, show files.
 
-    ``out_root`` is where new episode folders go (``out/`` by default); ``home`` overrides the data dir.
+    ``out_root`` is where new episode folders go (``out/`` by default); ``home`` overrides the data dir
+    and ``db`` the store file inside it.
     """
-    return Studio(resolve_settings(out_root=out_root, home=home), show_loader=load_show)
+    return Studio(resolve_settings(out_root=out_root, home=home, db=db), show_loader=load_show)

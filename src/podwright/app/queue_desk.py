@@ -54,6 +54,8 @@ class WorkerOptions:
     min_episodes: int = 3
     max_wait_s: float = 900.0
     lease_s: float = 60.0
+    heartbeat_s: float | None = None
+    """Seconds between lease renewals; a quarter of the lease when unset."""
     script_concurrency: int = 2
     package_inline: bool = False
     worker_id: str | None = None
@@ -192,7 +194,9 @@ class QueueDesk:
             scripter=scripter,
             settings=WorkerSettings(
                 session=SessionSettings(
-                    keep_alive_s=options.keep_alive_s, lease_s=lease, heartbeat_s=max(lease / 4, 0.1)
+                    keep_alive_s=options.keep_alive_s,
+                    lease_s=lease,
+                    heartbeat_s=options.heartbeat_s or max(lease / 4, 0.1),
                 ),
                 trigger=SessionTrigger(min_episodes=options.min_episodes, max_wait_s=options.max_wait_s),
                 script_concurrency=options.script_concurrency,

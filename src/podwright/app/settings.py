@@ -32,11 +32,13 @@ class StudioSettings:
     """How a key named in a show file is looked up; never logged, never stored."""
     actor: str = "producer"
     """Who approvals and publications are recorded as."""
+    db_file: Path | None = None
+    """The SQLite store when it is not the data dir's ``podwright.db`` (a worker pointed elsewhere)."""
 
     @property
     def db_path(self) -> Path:
         """The SQLite store."""
-        return self.home / "podwright.db"
+        return self.db_file or self.home / "podwright.db"
 
     @property
     def chunk_cache_dir(self) -> Path:

@@ -231,6 +231,12 @@ def _worker(
         metavar="SECONDS",
         help="Lease; a dead worker's job returns after it.",
     ),
+    heartbeat: float | None = typer.Option(
+        None, "--heartbeat", metavar="SECONDS", help="Seconds between lease renewals (default: lease / 4)."
+    ),
+    db: Path | None = typer.Option(
+        None, "--db", metavar="FILE", help="The store file (default: podwright.db in the data dir)."
+    ),
     scripts: int = typer.Option(
         _DEFAULTS.script_concurrency, "--script-concurrency", metavar="N", help="Scripts written at once."
     ),
@@ -254,6 +260,7 @@ def _worker(
         min_episodes=min_episodes,
         max_wait_s=max_wait,
         lease_s=lease,
+        heartbeat_s=heartbeat,
         script_concurrency=scripts,
         package_inline=package_inline,
         worker_id=worker_id,
@@ -262,7 +269,7 @@ def _worker(
             (key, value) for key, _, value in (item.partition("=") for item in renderer_option)
         ),
     )
-    with studio(out) as desk:
+    with studio(out, db=db) as desk:
         worker = desk.queue.worker(options, on_status=lambda line: console.print(line, highlight=False))
         console.print(f"worker {worker.worker_id} on {device}{' (burst)' if burst else ''}", highlight=False)
         summary = worker.run(burst=burst)

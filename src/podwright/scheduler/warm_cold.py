@@ -114,8 +114,8 @@ def cold_run(
     ``env`` is the process environment (``None`` inherits this one); the caller sets ``PYTHONPATH``
     when the renderer factory lives outside the installed packages.
     """
-    command = [python, "-m", "podwright.scheduler.worker", "--db", str(db_path), "--burst"]
-    command += ["--renderer", renderer_spec, "--keep-alive-s", "0", "--min-episodes", "1"]
+    command = [python, "-m", "podwright", "worker", "--db", str(db_path), "--burst"]
+    command += ["--renderer", renderer_spec, "--keep-alive", "0", "--min-episodes", "1"]
     for key, value in (renderer_options or {}).items():
         command += ["--renderer-option", f"{key}={value}"]
     started, launched_at = time.perf_counter(), time.time()

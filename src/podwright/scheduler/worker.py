@@ -4,20 +4,18 @@ Script writing (LLM calls) runs in a small thread pool, independent of rendering
 runs in its own thread, so scripts keep being staged while episodes render. Each thread has its own
 SQLite connection. ``burst`` mode stops once no job needs a worker (how tests and cron runs use it).
 
-Run one as a process (what the SIGKILL test does)::
-
-    python -m podwright.scheduler.worker --db PATH --renderer pkg.mod:factory [--burst] [--lease-s 1]
+Run one as a process with ``podwright worker`` (or ``python -m podwright worker``); a plug-in renderer
+is ``--renderer pkg.mod:factory`` (what the SIGKILL test and the queue benchmark use).
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,12 +25,12 @@ from podwright.core.jobs import OPEN_STATES, JobRecord, JobState
 from podwright.scheduler.estimate import Calibration, calibration_key, estimate_job
 from podwright.scheduler.session import Heartbeat, RenderSession, SessionSettings, staged_queue
 from podwright.scheduler.trigger import SessionTrigger
-from podwright.scheduler.work import EpisodeRenderer, Scripter, load_object
+from podwright.scheduler.work import EpisodeRenderer, Scripter
 from podwright.store.db import connect
 from podwright.store.jobs import JobStore
 from podwright.store.sessions import SessionStore
 
-__all__ = ["Worker", "WorkerSettings", "WorkerSummary", "default_worker_id", "main"]
+__all__ = ["Worker", "WorkerSettings", "WorkerSummary", "default_worker_id"]
 
 
 def default_worker_id() -> str:
@@ -234,38 +232,3 @@ class Worker:
             self._stop.set()
         finally:
             jobs.conn.close()
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run one worker process against a store; renderer and scripter are ``module:factory`` specs."""
-    parser = argparse.ArgumentParser(prog="python -m podwright.scheduler.worker")
-    parser.add_argument("--db", type=Path, required=True)
-    parser.add_argument("--renderer", required=True, help="module:factory returning an EpisodeRenderer")
-    parser.add_argument("--scripter", default=None, help="module:factory returning a Scripter")
-    parser.add_argument("--burst", action="store_true")
-    parser.add_argument("--worker-id", default=None)
-    parser.add_argument("--lease-s", type=float, default=60.0)
-    parser.add_argument("--heartbeat-s", type=float, default=15.0)
-    parser.add_argument("--keep-alive-s", type=float, default=5.0)
-    parser.add_argument("--min-episodes", type=int, default=1)
-    parser.add_argument(
-        "--renderer-option", action="append", default=[], help="KEY=VALUE passed to the renderer factory"
-    )
-    args = parser.parse_args(argv)
-    options = dict(item.partition("=")[::2] for item in args.renderer_option)
-    session = SessionSettings(
-        keep_alive_s=args.keep_alive_s, lease_s=args.lease_s, heartbeat_s=args.heartbeat_s
-    )
-    worker = Worker(
-        args.db,
-        renderer=load_object(args.renderer)(**options),
-        scripter=load_object(args.scripter)() if args.scripter else None,
-        settings=WorkerSettings(session=session, trigger=SessionTrigger(min_episodes=args.min_episodes)),
-        worker_id=args.worker_id,
-    )
-    worker.run(burst=args.burst)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

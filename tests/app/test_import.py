@@ -35,10 +35,13 @@ def test_import_moves_root_renders_into_their_tier_and_records_them(tmp_path: Pa
     mp3 = (old_draft / "episode.mp3").read_bytes()
     old_final = _legacy(show_dir, "ep-2", "final")
     write_episode_folder(show_dir, "ep-3", tiers=())  # only a script
+    broken = write_episode_folder(show_dir, "ep-0-broken", tiers=())
+    (broken / "script.json").write_text("{}", encoding="utf-8")
 
     result = runner.invoke(app, ["episodes", "import", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
-    assert "3 episode(s) recorded" in result.output
+    assert "3 episode(s) recorded, 1 skipped" in result.output
+    assert "ep-0-broken" in result.output and "not a valid script" in result.output
 
     assert (old_draft / "draft" / "episode.mp3").read_bytes() == mp3
     assert not (old_draft / "episode.mp3").exists()

@@ -123,8 +123,9 @@ def test_schedule_run_is_idempotent(tmp_path: Path, podwright_home: Path) -> Non
     assert "queued curious-minutes-20260105-0600" in first.output
     assert "already queued" in second.output
     with sqlite3.connect(podwright_home / "podwright.db") as conn:
-        rows = conn.execute("SELECT id, target_minutes FROM jobs").fetchall()
-    assert rows == [("curious-minutes-20260105-0600", 6.0)]
+        rows = conn.execute("SELECT id, target_minutes, episode_key FROM jobs").fetchall()
+    # The job points at its episode record, as a job from `queue add` does.
+    assert rows == [("curious-minutes-20260105-0600", 6.0, "curious-minutes/curious-minutes-20260105-0600")]
 
 
 def test_schedule_run_needs_a_show(tmp_path: Path) -> None:

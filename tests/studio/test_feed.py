@@ -112,6 +112,9 @@ def test_draft_publishing_is_explicit(studio: Studio, tmp_path: Path) -> None:
         update={"publishing": show.publishing.model_copy(update={"allow_draft_publishing": True})}
     )
     folder = write_episode_folder(tmp_path / "out" / "curious-minutes", "ep-1", show=allowing)
+    with pytest.raises(EpisodeError, match="not approved"):
+        studio.publish(folder, Tier.DRAFT)  # a draft is published only after a person heard it
+    studio.approve(folder)
     record = studio.publish(folder, Tier.DRAFT)
     assert (record.state, record.published_tier) == (EpisodeState.PUBLISHED, Tier.DRAFT)
     parsed = _parse(studio.write_feed("curious-minutes", base_url=BASE))

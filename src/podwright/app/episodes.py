@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from podwright.core import EpisodeError, Tier
+from podwright.core import EpisodeError, PodwrightError, Tier
 from podwright.core.lifecycle import EpisodeRecord, RenderRecord, episode_key
 from podwright.store.episodes import SQLiteEpisodeBook
 
@@ -97,9 +97,21 @@ def import_folder(book: SQLiteEpisodeBook, folder: Path, *, actor: str) -> Episo
     return book.get(key)
 
 
-def import_folders(book: SQLiteEpisodeBook, root: Path, *, actor: str) -> list[EpisodeRecord]:
-    """Record every episode folder (one holding ``script.json``) under ``root``."""
+def import_folders(
+    book: SQLiteEpisodeBook, root: Path, *, actor: str
+) -> tuple[list[EpisodeRecord], list[str]]:
+    """Record every episode folder (one holding ``script.json``) under ``root``.
+
+    A folder that cannot be read (an invalid script, no show snapshot) is skipped and named in the
+    second list with its problem; the others are still recorded.
+    """
     if not root.is_dir():
         raise EpisodeError(f"{root} is not a folder", hint="pass the output root, e.g. out/")
-    folders = sorted({path.parent for path in root.rglob("script.json")})
-    return [import_folder(book, folder, actor=actor) for folder in folders]
+    records: list[EpisodeRecord] = []
+    problems: list[str] = []
+    for folder in sorted({path.parent for path in root.rglob("script.json")}):
+        try:
+            records.append(import_folder(book, folder, actor=actor))
+        except PodwrightError as exc:
+            problems.append(f"{folder}: {exc}")
+    return records, problems

@@ -303,10 +303,14 @@ class QueueDesk:
         from podwright.scheduler.recurring import ScheduledShow, queue_enqueuer, run_schedules
 
         shows = [ScheduledShow(path=path.resolve(), show=self.studio.load_show(path)) for path in show_paths]
+        for entry in shows:  # the checks `queue add` makes, before anything is queued
+            if entry.show.schedule is not None:
+                self.check(entry.show, tier=Tier.DRAFT, review=False)
         jobs, sessions = self._stores()
+        slugs = {entry.path: entry.show.slug for entry in shows}
         return run_schedules(
             self.studio.conn,
             shows,
             now=datetime.fromtimestamp(now, UTC),
-            enqueue=queue_enqueuer(jobs, sessions),
+            enqueue=queue_enqueuer(jobs, sessions, show_slugs=slugs),
         )

@@ -149,9 +149,12 @@ class Studio:
         """
         return finding.find_episode(self.book, ref, actor=self.settings.actor)
 
-    def import_episodes(self, root: Path) -> list[EpisodeRecord]:
-        """Record every episode folder under ``root`` (``<root>/<show>/<id>/`` or deeper); nothing moves
-        but a pre-tier render at a folder's root, which goes into its tier's folder."""
+    def import_episodes(self, root: Path) -> tuple[list[EpisodeRecord], list[str]]:
+        """Record every episode folder under ``root`` (``<root>/<show>/<id>/`` or deeper).
+
+        Nothing moves but a pre-tier render at a folder's root, which goes into its tier's folder.
+        Returns the records and, for folders that could not be read, one problem line each.
+        """
         return finding.import_folders(self.book, Path(root), actor=self.settings.actor)
 
     # -- writing and rendering ---------------------------------------------------------------------
@@ -316,7 +319,7 @@ class Studio:
         return self.book.approve(record.key, actor=self.settings.actor, script_sha=sha)
 
     def publish(self, episode: str | Path, tier: Tier | None = None) -> EpisodeRecord:
-        """Put an episode in its show's feed: its approved final render, or a draft where the show allows.
+        """Put an approved episode in its show's feed: its final render, or its draft where the show allows.
 
         Refuses, naming the command that fixes it, anything not approved, failed or cancelled.
         """
@@ -340,15 +343,13 @@ class Studio:
         edited = (
             record.approved_at is not None and script_sha(Path(record.folder)) != record.approved_script_sha
         )
-        if chosen is Tier.FINAL and (edited or not record.approved):
+        if edited or not record.approved:
             raise EpisodeError(
                 f"episode {record.key} is not approved"
                 + (" (its script changed since it was approved)" if record.approved_at else ""),
                 hint=f"listen to it, then run `podwright approve {record.episode_id}`",
             )
-        return self.book.publish(
-            record.key, chosen, actor=self.settings.actor, require_approval=chosen is Tier.FINAL
-        )
+        return self.book.publish(record.key, chosen, actor=self.settings.actor)
 
     def unpublish(self, episode: str | Path) -> EpisodeRecord:
         """Take an episode out of the feed (its files stay)."""

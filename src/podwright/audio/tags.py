@@ -1,4 +1,4 @@
-"""ID3 tags for the episode MP3: title, show, author, episode number, notes, cover and chapters.
+"""ID3 tags for the episode MP3: title, show, author, episode number (when given), notes, cover, chapters.
 
 Chapters are ID3v2 ``CHAP`` frames (one per chapter, element ids ``chp0``, ``chp1``...) listed by one
 top-level, ordered ``CTOC`` table, the form podcast apps and ffmpeg's MP3 demuxer read. Tags are

@@ -10,9 +10,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 
-from podwright.cli.common import console, friendly_errors, parse_tier, print_json, studio, typer_app
+from podwright.cli.common import (
+    console,
+    err_console,
+    friendly_errors,
+    parse_tier,
+    print_json,
+    studio,
+    typer_app,
+)
 from podwright.core import EpisodeRecord
 
 __all__ = ["register"]
@@ -42,7 +50,14 @@ def _list(
             "No episodes yet; `podwright produce` makes one, `podwright episodes import out/` finds old ones."
         )
         return
-    table = Table("episode", "state", "renders", "title", "updated")
+    # Keys are never cut (every command takes them); titles fold instead.
+    table = Table(
+        Column("episode", overflow="fold", min_width=16),
+        Column("state", no_wrap=True),
+        Column("renders", no_wrap=True),
+        Column("title", overflow="fold", ratio=1),
+        Column("updated", no_wrap=True),
+    )
     for record in records:
         renders = ", ".join(tier.value for tier in record.renders) or "—"
         table.add_row(record.key, record.state.value, renders, record.title, _when(record.updated_at))
@@ -98,10 +113,12 @@ def _import(
 ) -> None:
     """Record every episode folder under DIR in the store (a render at a folder's root moves to its tier)."""
     with studio() as desk:
-        records = desk.import_episodes(root)
+        records, problems = desk.import_episodes(root)
     for record in records:
         console.print(f"{record.key}: {record.state.value}", highlight=False, markup=False)
-    console.print(f"{len(records)} episode(s) recorded")
+    for problem in problems:
+        err_console.print(f"skipped {problem}", highlight=False, markup=False, soft_wrap=True)
+    console.print(f"{len(records)} episode(s) recorded" + (f", {len(problems)} skipped" if problems else ""))
 
 
 def _approve(

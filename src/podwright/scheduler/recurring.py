@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -183,14 +183,22 @@ def episode_id_for_key(key: str) -> str:
     return f"{slug}-{due.rstrip('Z').replace('-', '').replace('T', '-').replace(':', '')}"
 
 
-def queue_enqueuer(jobs: JobStore, sessions: SessionStore) -> Enqueue:
-    """An :data:`Enqueue` onto the production queue; the key names the episode, so a repeat is a no-op."""
+def queue_enqueuer(
+    jobs: JobStore, sessions: SessionStore, *, show_slugs: Mapping[Path, str] | None = None
+) -> Enqueue:
+    """An :data:`Enqueue` onto the production queue; the key names the episode, so a repeat is a no-op.
+
+    ``show_slugs`` (show file → slug) links each job to its episode record, as ``queue add`` does.
+    """
 
     def enqueue_scheduled(show_path: Path, topic: str, minutes: float, key: str) -> str:
         episode_id = episode_id_for_key(key)
         request = EpisodeRequest(episode_id=episode_id, topic=topic, target_minutes=minutes)
+        slug = (show_slugs or {}).get(show_path)
         try:
-            return enqueue(jobs, sessions, QueuedEpisode(request=request, show_path=show_path)).id
+            return enqueue(
+                jobs, sessions, QueuedEpisode(request=request, show_path=show_path), show_slug=slug
+            ).id
         except JobError as refused:
             # Already queued under this key by a run that died before recording the job id.
             try:

@@ -144,7 +144,7 @@ class PipelineScripter:
 
         folder, script = asyncio.run(write())
         return ScriptOutcome(
-            episode_dir=str(folder),
+            episode_dir=str(folder.resolve()),
             word_count=script.word_count,
             title=script.title,
             script_sha=script_sha(folder),

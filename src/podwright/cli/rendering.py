@@ -141,6 +141,9 @@ def _produce(
     ),
     episode_id: str | None = typer.Option(None, "--episode-id", help="Episode id (default: date + title)."),
     workers: int | None = typer.Option(None, "--workers", min=1, help="Engines synthesizing at once."),
+    fresh: bool = typer.Option(
+        False, "--fresh", help="Ask every LLM call again instead of reusing answers already paid for."
+    ),
 ) -> None:
     """Script and render an episode end to end; segments start voicing as soon as they are written."""
     from podwright.cli.scripting import StageProgress, episode_request, resolve_key, script_client
@@ -160,7 +163,7 @@ def _produce(
     console.print(f"producing [bold]{request.episode_id}[/] for {show.name} ({request.target_minutes:g} min)")
 
     async def produce() -> ProduceResult:
-        async with script_client(show, offline=offline, settings=settings, key=key) as client:
+        async with script_client(show, offline=offline, settings=settings, key=key, fresh=fresh) as client:
             with console.status("writing…") as status:
                 return await produce_episode(
                     show,

@@ -25,7 +25,7 @@ from podwright.core import ConfigError, EpisodeRequest, LLMClient, Show, SourceD
 if TYPE_CHECKING:
     from rich.status import Status
 
-    from podwright.pipeline.run_record import StageEvent
+    from podwright.pipeline.run_record import RunRecord, StageEvent
     from podwright.pipeline.script import ScriptResult
 
 __all__ = [
@@ -136,14 +136,19 @@ def resolve_key(show: Show, *, offline: bool) -> str | None:
 
 @contextlib.asynccontextmanager
 async def script_client(
-    show: Show, *, offline: bool, settings: Settings, key: str | None
+    show: Show, *, offline: bool, settings: Settings, key: str | None, fresh: bool = False
 ) -> AsyncIterator[LLMClient]:
-    """The show's script-writing client, logging every call to the ledger in the data dir."""
+    """The show's script-writing client, logging every call to the ledger in the data dir.
+
+    Answers are kept in the store's response cache, so a rerun pays only for calls never answered;
+    ``fresh`` asks every call again.
+    """
     import httpx
 
     from podwright.pipeline.clients import build_llm_client
     from podwright.store.db import connect
     from podwright.store.ledger import SQLiteLedger
+    from podwright.store.responses import SQLiteAnswers
 
     conn = connect(settings.db_path)
     try:
@@ -155,6 +160,8 @@ async def script_client(
                 models_dir=settings.models_dir,
                 ledger=SQLiteLedger(conn),
                 http_client=http,
+                answers=SQLiteAnswers(conn),
+                fresh=fresh,
             )
     finally:
         conn.close()
@@ -169,11 +176,12 @@ async def write_script(
     settings: Settings,
     key: str | None,
     out_root: Path,
+    fresh: bool = False,
 ) -> tuple[Path, ScriptResult]:
     """Write one script into its episode folder under ``out_root``, printing each stage as it ends."""
     from podwright.pipeline.episode import write_episode_script
 
-    async with script_client(show, offline=offline, settings=settings, key=key) as client:
+    async with script_client(show, offline=offline, settings=settings, key=key, fresh=fresh) as client:
         with console.status("writing…") as status:
             return await write_episode_script(
                 show,
@@ -195,6 +203,9 @@ def _script(
         False, "--offline", help="Use the embedded local model (no key, no network)."
     ),
     episode_id: str | None = typer.Option(None, "--episode-id", help="Episode id (default: date + title)."),
+    fresh: bool = typer.Option(
+        False, "--fresh", help="Ask every LLM call again instead of reusing answers already paid for."
+    ),
 ) -> None:
     """Write an episode's script: research, outline, dialogue, intro, conclusion, metadata."""
     from podwright.sources.ingest import ingest_all
@@ -210,17 +221,34 @@ def _script(
     settings = Settings.resolve()
     console.print(f"writing [bold]{request.episode_id}[/] for {show.name} ({request.target_minutes:g} min)")
     folder, result = asyncio.run(
-        write_script(show, request, docs, offline=offline, settings=settings, key=key, out_root=out)
+        write_script(
+            show, request, docs, offline=offline, settings=settings, key=key, out_root=out, fresh=fresh
+        )
     )
     run = result.run
     cost = "unknown" if run.cost_usd is None else f"${run.cost_usd:.4f}"
     console.print(
         f"{result.script.word_count:,} words in {len(result.script.segments)} segments; "
-        f"{run.calls} calls, {run.input_tokens:,} tokens in ({run.cached_tokens:,} cached), "
+        f"{run.calls} calls{_call_detail(run)}, "
+        f"{run.input_tokens:,} tokens in ({run.cached_tokens:,} cached), "
         f"{run.output_tokens:,} out, {cost}, {run.wall_s:.1f} s",
         highlight=False,
     )
     console.print(str(folder), highlight=False, soft_wrap=True)
+
+
+def _call_detail(run: RunRecord) -> str:
+    """`` (3 from cache, 1 retry, 1 repair)``: what the calls were, as the ledger counts them."""
+    parts = [
+        f"{count} {label}"
+        for count, label in (
+            (run.cache_hits, "from cache"),
+            (run.retries, "retries" if run.retries != 1 else "retry"),
+            (run.repairs, "repairs" if run.repairs != 1 else "repair"),
+        )
+        if count
+    ]
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 def register(app: typer.Typer) -> None:

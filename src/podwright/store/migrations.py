@@ -129,4 +129,21 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE UNIQUE INDEX schedule_runs_topic ON schedule_runs (show_slug, topic)
         """,
     ),
+    (
+        "0020_llm_responses",
+        """
+        CREATE TABLE llm_responses (
+            key TEXT PRIMARY KEY,
+            model TEXT NOT NULL,
+            response_json TEXT NOT NULL,
+            stored_at REAL NOT NULL
+        )
+        """,
+    ),
+    (
+        "0020_session_heartbeats",
+        """
+        ALTER TABLE render_sessions ADD COLUMN last_seen_at REAL
+        """,
+    ),
 ]

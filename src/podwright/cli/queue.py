@@ -201,6 +201,11 @@ def _worker(
         "--package-inline",
         help="Package each episode before voicing the next (default: beside the next voicing).",
     ),
+    worker_id: str | None = typer.Option(
+        None,
+        "--worker-id",
+        help="A stable identity: restarted with it, the worker takes its own dead jobs back at once.",
+    ),
 ) -> None:
     """Script queued jobs and render staged ones in warm sessions."""
     settings = Settings.resolve()
@@ -226,6 +231,7 @@ def _worker(
             trigger=SessionTrigger(min_episodes=min_episodes, max_wait_s=max_wait),
             script_concurrency=scripts,
         ),
+        worker_id=worker_id,
     )
     console.print(f"worker {worker.worker_id} on {device}{' (burst)' if burst else ''}")
     summary = worker.run(burst=burst)

@@ -94,8 +94,8 @@ class ConcurrencyLimitedClient:
             return await self.inner.complete(request)
 
 
-MIN_ANSWER_TOKENS = 16
-"""The shortest answer worth asking for: a call whose prompt leaves less than this is refused."""
+MIN_ANSWER_TOKENS = 1
+"""A call whose prompt leaves room for fewer answer tokens than this is refused, not cut."""
 
 
 def input_tokens_ceiling(request: LLMRequest) -> int:

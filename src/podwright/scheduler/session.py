@@ -126,6 +126,28 @@ class RenderSession:
     def run(self) -> SessionRecord:
         """Render until nothing is staged for ``keep_alive_s``, or failures pile up."""
         session_id = self.sessions.open(self.worker, self.renderer.device)
+        pulse_stop = threading.Event()
+        pulse = threading.Thread(
+            target=self._pulse, args=(session_id, pulse_stop), name=f"session-{session_id}", daemon=True
+        )
+        pulse.start()
+        try:
+            return self._run(session_id)
+        finally:
+            pulse_stop.set()
+            pulse.join()
+
+    def _pulse(self, session_id: int, stop: threading.Event) -> None:
+        """Beat for the session (cold start included) so a dead worker's session is closed where it died."""
+        store = self.open_jobs()
+        try:
+            sessions = SessionStore(store.conn, clock=self.clock)
+            while not stop.wait(self.settings.heartbeat_s):
+                sessions.beat(session_id)
+        finally:
+            store.conn.close()
+
+    def _run(self, session_id: int) -> SessionRecord:
         self._tails = ThreadPoolExecutor(1, thread_name_prefix="episode-tail")
         self._tail_futures: list[Future[None]] = []
         stop_reason = "nothing staged"
@@ -138,6 +160,8 @@ class RenderSession:
                     stop_reason = "worker stopping"
                     break
                 self.jobs.recover_expired(max_attempts=self.settings.max_attempts)
+                self.sessions.close_lost(silent_for_s=self.settings.lease_s)
+                self.sessions.beat(session_id)
                 claimed = self._claim_next()
                 if claimed is None:
                     now = self.clock()

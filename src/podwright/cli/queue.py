@@ -16,7 +16,8 @@ from podwright.cli.scripting import resolve_key, script_client
 from podwright.config import Settings, load_show
 from podwright.core import ConfigError, EpisodeRequest, Tier
 from podwright.core.jobs import JobRecord, JobState
-from podwright.scheduler.estimate import Calibration, calibration_key, estimate_job
+from podwright.scheduler.backlog import live_backlog, read_backlog
+from podwright.scheduler.estimate import Calibration, calibration_key
 from podwright.scheduler.intake import (
     QueuedEpisode,
     enqueue,
@@ -304,16 +305,13 @@ def _report(
         jobs.conn.close()
 
 
-def _staged_backlog(rtf: float) -> list[SimJob]:
+def _staged_backlog(gpu: str, rtf: float) -> list[SimJob]:
     jobs, sessions = _stores()
     try:
-        backlog: list[SimJob] = []
         waiting = jobs.select([JobState.QUEUED, JobState.SCRIPTING, JobState.SCRIPTED])
-        for job in waiting:
-            key = calibration_key(job.render_tier.value, "cpu")
-            audio_s, _ = estimate_job(job, Calibration.from_samples(sessions.calibration(key)))
-            backlog.append(SimJob(job.id, 0.0, audio_s * rtf, audio_s * rtf, job.priority, job.deadline))
-        return backlog
+        keys = {calibration_key(job.render_tier.value, where) for job in waiting for where in (gpu, "cpu")}
+        calibrations = {key: Calibration.from_samples(sessions.calibration(key)) for key in keys}
+        return live_backlog(waiting, calibrations, now=time.time(), device=gpu, rtf=rtf)
     finally:
         jobs.conn.close()
 
@@ -329,11 +327,21 @@ def _plan(
     prices: Path | None = typer.Option(
         None, "--prices", help="Your own price file, merged over the default."
     ),
+    backlog_file: Path | None = typer.Option(
+        None,
+        "--backlog",
+        help="Plan this backlog (JSON Lines or .csv: estimate, actual, arrival, deadline, priority, id).",
+    ),
 ) -> None:
     """Serverless vs dedicated cost of the backlog, break-even, and FIFO vs shortest-first simulations."""
     table = PriceTable.load(prices)
     price = table.gpu(gpu)
-    backlog = production_scenario(episodes=synthetic) if synthetic else _staged_backlog(rtf)
+    if backlog_file is not None:
+        backlog = read_backlog(backlog_file)
+    elif synthetic:
+        backlog = production_scenario(episodes=synthetic)
+    else:
+        backlog = _staged_backlog(gpu, rtf)
     if not backlog:
         raise ConfigError("the queue is empty", hint="queue episodes first, or pass --synthetic 50")
     cost = plan_costs([j.compute_s for j in backlog], price, machines=machines, keep_alive_s=keep_alive)
@@ -354,6 +362,7 @@ def _plan(
         "makespan",
         "util",
         "serverless $",
+        "deadlines missed",
     )
     runs = [
         simulate(
@@ -377,6 +386,7 @@ def _plan(
                 name=SPLIT,
             )
         )
+    with_deadline = sum(1 for job in backlog if job.deadline_s is not None)
     for r in runs:
         sims.add_row(
             r.policy,
@@ -386,6 +396,7 @@ def _plan(
             _duration(r.makespan_s),
             _pct(r.utilization),
             _usd(r.billed_s * price.serverless_per_s),
+            f"{r.deadlines_missed} of {with_deadline}" if with_deadline else "–",
         )
     console.print(sims)
 

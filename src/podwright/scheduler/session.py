@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from podwright.core import JobError
 from podwright.core.jobs import AttemptOutcome, JobRecord, JobState, SessionEpisode, SessionRecord
 from podwright.scheduler.estimate import Calibration, calibration_key, estimate_job
-from podwright.scheduler.order import OrderPolicy, QueueItem, rank
+from podwright.scheduler.order import OrderPolicy, QueueItem, pick, rank
 from podwright.scheduler.work import EpisodeRenderer, RenderOutcome
 from podwright.store.jobs import JobStore
 from podwright.store.sessions import SessionStore
@@ -201,7 +201,14 @@ class RenderSession:
     def _claim_next(self) -> tuple[JobRecord, float] | None:
         staged = staged_queue(self.jobs.select([JobState.SCRIPTED]), self.sessions, self.renderer.device)
         by_id = {item.job_id: (item, job) for item, job in staged}
-        for item in rank([item for item, _ in staged], self.clock(), self.settings.policy):
+        items = [item for item, _ in staged]
+        now = self.clock()
+        ordered = rank(items, now, self.settings.policy)
+        if items:
+            # The pick keeps every still-reachable deadline reachable; the rest follow in rank order.
+            first = pick(items, now, self.settings.policy)
+            ordered = [first, *(item for item in ordered if item is not first)]
+        for item in ordered:
             claimed = self.jobs.claim(item.job_id, self.worker, self.settings.lease_s)
             if claimed is not None:
                 return claimed, by_id[item.job_id][0].estimate_s

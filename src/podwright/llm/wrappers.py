@@ -156,16 +156,22 @@ class BudgetGuardClient:
         return self._spent.get(episode_id, 0.0)
 
     def rates(self, request: LLMRequest) -> _Rates | None:
-        """Per-token prices of ``request``'s route, or ``None`` when no model of it has a price."""
+        """Per-token prices of ``request``'s route, or ``None`` when no model of it has a price.
+
+        Input is priced at the dearer of plain input and cache writes (Anthropic bills writes at
+        1.25x), output at the dearest output price of the model and its fallbacks.
+        """
         models = [m for m in (request.model, *request.fallbacks) if m is not None]
-        million = 1_000_000
-        inputs = [self.prices.estimate(m, million, 0) for m in models]
-        outputs = [self.prices.estimate(m, 0, million) for m in models]
-        known_in = [c for c in inputs if c is not None]
-        known_out = [c for c in outputs if c is not None]
-        if not known_in or not known_out:
+        known: list[tuple[float, float]] = []
+        for model in models:
+            if model in self.prices.free:
+                known.append((0.0, 0.0))
+            elif (row := self.prices.prices.get(model)) is not None:
+                known.append((max(row.input, row.cache_write or 0.0), row.output))
+        if not known:
             return None
-        return _Rates(input=max(known_in) / million, output=max(known_out) / million)
+        million = 1_000_000
+        return _Rates(input=max(i for i, _ in known) / million, output=max(o for _, o in known) / million)
 
     def estimate(self, request: LLMRequest) -> float | None:
         """Worst-case US$ of ``request`` (prompt ceiling uncached, all of ``max_tokens``), or ``None``."""

@@ -25,7 +25,7 @@ from tests.support.fake_openai import FakeChatServer
 from tests.support.script_responder import script_responder
 
 from bench.report import Section, fmt
-from podwright.core import EpisodeRequest, LLMClient, LLMRequest, LLMResponse, ModelTier, Show
+from podwright.core import EpisodeRequest, LLMClient, LLMRequest, LLMResponse, Show
 from podwright.core.errors import BudgetExceeded, LLMError
 from podwright.llm.cache import CachingClient
 from podwright.llm.openai_compat import OpenAICompatClient

@@ -16,7 +16,9 @@ import sys
 import time
 from pathlib import Path
 
-from tests.pipeline.test_script_cli import _answer, _show_file
+import pytest
+
+from tests.pipeline.test_script_cli import _answer, _script, _show_file
 from tests.support.fake_openai import FakeChatServer
 
 FULL_RUN_CALLS = 10
@@ -102,3 +104,29 @@ def test_a_killed_script_run_resumes_paying_only_for_the_missing_calls(
         assert third.returncode == 0, third.stderr
         assert len(server.requests) == FULL_RUN_CALLS  # --fresh asks every call again
         conn.close()
+
+
+def test_run_json_and_the_ledger_count_the_same_attempts(
+    tmp_path: Path, podwright_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENROUTER_API_KEY", "sk-test")
+    with FakeChatServer(_answer, min_cache_tokens=200) as server:
+        server.fail_next(429, times=1, retry_after=0)
+        server.fail_next(500, times=1)
+        server.malformed_next(1, kind="content")  # the research answer after the retries: repaired
+        result = _script(tmp_path, _show_file(tmp_path, server.base_url), "--topic", "Dark")
+        assert result.exit_code == 0, result.output
+        assert "(2 retries, 1 repair)" in result.output
+    run = json.loads(next((tmp_path / "out").glob("*/ep1/run.json")).read_text(encoding="utf-8"))["script"]
+    research = {s["stage"]: s for s in run["stages"]}["research"]
+    assert (research["calls"], research["answers"], research["retries"], research["repairs"]) == (4, 2, 2, 1)
+    with sqlite3.connect(podwright_home / "podwright.db") as conn:
+        rows = conn.execute(
+            "SELECT error_class, cost_usd, cost_source FROM llm_calls WHERE episode_id = 'ep1'"
+        ).fetchall()
+    assert run["calls"] == len(rows) == FULL_RUN_CALLS + 3
+    assert (run["retries"], run["repairs"], run["cache_hits"]) == (2, 1, 0)
+    rejected = [row for row in rows if row[0] is not None]
+    # Rejected with an HTTP status: never billed, and known to cost nothing (totals stay complete).
+    assert rejected == [("ProviderError", 0.0, "rejected")] * 2
+    assert all(row[1] is not None for row in rows)

@@ -98,3 +98,28 @@ def test_the_bill_never_passes_the_cap_and_an_episode_that_fits_is_never_refused
         # It fits: every call was made whole, and the bill is exactly the episode's real cost.
         assert all(isinstance(o, LLMResponse) and o.finish_reason == "stop" for o in outcomes)
         assert math.isclose(bill, real, rel_tol=1e-9)
+
+
+def test_calls_near_the_end_wait_for_each_other_and_a_guard_outlives_its_event_loop() -> None:
+    table = PriceTable.from_mapping({MODEL: PRICE})
+    with FakeChatServer(_responder, min_cache_tokens=10**9, prices={MODEL: PRICE}, ttft_s=0.05) as server:
+        requests = [_request(i, (0, 100, 900)) for i in range(3)]
+        # Room for the three real answers, not for three worst cases (1,000 tokens each) at once.
+        budget = sum(_cost(_server_tokens(r), 100) for r in requests) * 1.5
+        guard = BudgetGuardClient(
+            OpenAICompatClient(server.base_url, None), budget, table, count_tokens=_server_tokens
+        )
+
+        async def batch(batch_requests: list[LLMRequest]) -> list[LLMResponse]:
+            try:
+                return list(await asyncio.gather(*(guard.complete(r) for r in batch_requests)))
+            finally:
+                await guard.inner.aclose()  # type: ignore[attr-defined]
+
+        answers = asyncio.run(batch(requests))
+        assert [a.finish_reason for a in answers] == ["stop"] * 3
+        assert server.max_concurrency() == 1  # they ran one after another instead of being cut short
+        assert _bill(server) <= budget
+        guard.inner = OpenAICompatClient(server.base_url, None)
+        again = asyncio.run(batch([_request(9, (0, 10, 0))]))  # a second event loop, the same guard
+        assert again[0].finish_reason == "stop"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -147,13 +148,24 @@ class BudgetGuardClient:
         self._spent: dict[str | None, float] = {}
         self._reserved: dict[str | None, float] = {}
         self._in_flight: dict[str | None, int] = {}
-        self._settled = asyncio.Condition()
+        self._conditions: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Condition] = (
+            weakref.WeakKeyDictionary()
+        )
         self.cut_calls = 0
         """Calls whose ``max_tokens`` was lowered to fit what was left of the budget."""
 
     def spent(self, episode_id: str | None) -> float:
         """US$ spent so far on ``episode_id`` (priced calls only)."""
         return self._spent.get(episode_id, 0.0)
+
+    @property
+    def _settled(self) -> asyncio.Condition:
+        """Notified whenever a call settles; one per event loop (a client may outlive a loop)."""
+        loop = asyncio.get_running_loop()
+        condition = self._conditions.get(loop)
+        if condition is None:
+            condition = self._conditions[loop] = asyncio.Condition()
+        return condition
 
     def rates(self, request: LLMRequest) -> _Rates | None:
         """Per-token prices of ``request``'s route, or ``None`` when no model of it has a price.

@@ -42,3 +42,19 @@ def test_broken_toml_and_missing_files_are_clear(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not found") as info:
         load_show(tmp_path / "missing.toml")
     assert "podwright init" in info.value.hint
+
+
+def test_every_problem_of_a_show_file_is_named_with_its_field() -> None:
+    text = (
+        STARTER.replace('slug = "curious-minutes"', 'slug = "Bad Slug"', 1)
+        .replace('id = "joe"', 'id = "Joe X"', 1)
+        .replace("share = 0.45", "share = 4.5", 1)
+    )
+    with pytest.raises(ConfigError) as info:
+        show_from_toml(text, origin="show.toml")
+    message = info.value.message
+    assert message.startswith("show.toml: 3 problems: ")
+    for where in ("show.slug", "hosts.2.id", "template.2.share"):
+        assert f"{where}: " in message
+        assert where in info.value.hint
+    assert "\n" not in str(info.value)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import platformdirs
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from podwright.app.settings import StudioSettings
 from podwright.app.studio import Studio
@@ -56,16 +57,22 @@ def show_from_toml(text: str, *, origin: str = "<show>") -> Show:
     try:
         return Show.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = [str(part) for part in first["loc"]]
-        if loc and loc[0] not in _TOP_LEVEL_TABLES:
-            loc.insert(0, "show")  # the field lives in the [show] table of the file
-        # Array-of-table indexes read 1-based, as a producer counts [[hosts]] entries.
-        where = ".".join(str(int(part) + 1) if part.isdigit() else part for part in loc) or "show"
-        raise ConfigError(
-            f"{origin}: {where}: {first['msg'].removeprefix('Value error, ')}",
-            hint=f"fix '{where}' in the show file ({exc.error_count()} problem(s) in all)",
-        ) from exc
+        problems = [_problem(error) for error in exc.errors()]
+        fields = ", ".join(dict.fromkeys(where for where, _ in problems))
+        listed = "; ".join(f"{where}: {msg}" for where, msg in problems)
+        # One problem reads as before; several are all listed, so one edit fixes them all.
+        head = f"{origin}: " if len(problems) == 1 else f"{origin}: {len(problems)} problems: "
+        raise ConfigError(head + listed, hint=f"fix {fields} in the show file") from exc
+
+
+def _problem(error: ErrorDetails) -> tuple[str, str]:
+    """``(field, message)`` of one validation error, the field spelled as the show file writes it."""
+    loc = [str(part) for part in error["loc"]]
+    if loc and loc[0] not in _TOP_LEVEL_TABLES:
+        loc.insert(0, "show")  # the field lives in the [show] table of the file
+    # Array-of-table indexes read 1-based, as a producer counts [[hosts]] entries.
+    where = ".".join(str(int(part) + 1) if part.isdigit() else part for part in loc) or "show"
+    return where, error["msg"].removeprefix("Value error, ")
 
 
 def load_show(path: Path) -> Show:

@@ -98,8 +98,8 @@ async def test_concurrency_limit_holds_at_the_server(
 async def test_budget_guard_refuses_before_calling(
     provider: OpenAICompatClient, fake_openai: FakeChatServer
 ) -> None:
-    guard = BudgetGuardClient(provider, 0.001, PriceTable.default())
-    # 100 output tokens at $15/Mtok is $0.0015 > $0.001
+    guard = BudgetGuardClient(provider, 0.00001, PriceTable.default())
+    # The prompt alone (~30 tokens at $3/Mtok) plus a minimal answer ($15/Mtok) is over $0.00001.
     with pytest.raises(BudgetExceeded) as caught:
         await guard.complete(_request(model="anthropic/claude-sonnet-4.5"))
     assert fake_openai.requests == []
@@ -107,7 +107,7 @@ async def test_budget_guard_refuses_before_calling(
     assert "budget_usd" in caught.value.hint
 
 
-async def test_budget_guard_counts_spend_per_episode(
+async def test_budget_guard_cuts_the_last_call_to_what_is_left(
     provider: OpenAICompatClient, fake_openai: FakeChatServer
 ) -> None:
     fake_openai.responder = lambda body: FakeReply(text="ok", cost=0.004)
@@ -117,10 +117,15 @@ async def test_budget_guard_counts_spend_per_episode(
     await guard.complete(request)
     assert guard.spent("ep-1") == pytest.approx(0.008)
     fake_openai.responder = lambda body: FakeReply(text="ok", cost=0.0)
-    with pytest.raises(BudgetExceeded):
-        await guard.complete(request.model_copy(update={"max_tokens": 5000}))  # + $0.008 > cap
+    # 5000 output tokens at $1.60/Mtok is $0.008, over the $0.002 left: the call runs with a smaller cap.
+    await guard.complete(request.model_copy(update={"max_tokens": 5000}))
+    cut = fake_openai.requests[-1].body["max_tokens"]
+    assert 16 <= cut < 5000
+    assert cut * 1.6e-6 <= 0.002
+    assert guard.cut_calls == 1
     await guard.complete(request.model_copy(update={"episode_id": "ep-2"}))  # another episode's budget
-    assert len(fake_openai.requests) == 3
+    assert fake_openai.requests[-1].body["max_tokens"] == request.max_tokens
+    assert len(fake_openai.requests) == 4
 
 
 async def test_budget_guard_lets_unpriced_models_through(
@@ -153,7 +158,8 @@ async def test_logging_records_successes_and_failures(
     assert (ok.usage.input_tokens, ok.usage.cached_tokens, ok.usage.output_tokens) == (2000, 1000, 100)
     assert ok.model_served == "openai/gpt-4.1"
     assert (failed.stage, failed.error_class, failed.model_served) == ("segment-2", "ProviderError", None)
-    assert failed.usage.cost_usd is None
+    # The provider answered 503: nothing was billed, and that is known.
+    assert (failed.usage.cost_usd, failed.usage.cost_source) == (0.0, "rejected")
 
 
 async def test_stack_logs_every_attempt_and_routes(

@@ -269,3 +269,21 @@ def test_ingest_all_keeps_order_and_stops_at_the_first_failure(tmp_path: Path) -
 def test_other_url_schemes_are_refused() -> None:
     with pytest.raises(SourceError, match="unsupported address scheme 'ftp'"):
         ingest("ftp://example.org/file.txt")
+
+
+def test_html_reading_time_grows_with_size_not_with_nesting_depth() -> None:
+    """A 50,000-deep page reads in one walk (it used to grow with the square of the depth)."""
+    from podwright.sources.html import html_to_text
+
+    depth = 50_000
+    page = (
+        "<html><head><title>Deep</title></head><body><nav>menu</nav>"
+        + "<div><span>word</span> " * depth
+        + "<pre>kept   as is</pre>"
+        + "</div>" * depth
+        + "</body></html>"
+    )
+    title, text = html_to_text(page)
+    assert title == "Deep"
+    assert text.count("word") == depth and "menu" not in text
+    assert text.endswith("kept as is")

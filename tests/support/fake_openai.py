@@ -14,7 +14,9 @@ remembered. A later request whose longest remembered message-prefix is at least 
 explicit-breakpoint request that reads nothing from cache reports its prefix as
 ``cache_write_tokens`` instead. Tokens are estimated as characters / 4 (rounded up).
 
-Responder results: a ``str`` is the answer text; a ``dict`` or ``list`` is JSON-encoded into the
+An answer longer than the request's ``max_tokens`` is cut there (``finish_reason: "length"``,
+``completion_tokens = max_tokens``), as a real provider does. Responder results: a ``str`` is the
+answer text; a ``dict`` or ``list`` is JSON-encoded into the
 answer text (handy for structured replies); a :class:`FakeReply` sets anything. With no responder,
 requests with a JSON schema get a minimal instance of the schema and others get a short sentence.
 """
@@ -302,6 +304,18 @@ class FakeChatServer:
         completion = (
             reply.completion_tokens if reply.completion_tokens is not None else estimate_tokens(reply.text)
         )
+        # Like a real provider, the answer stops at max_tokens: cut text, "length", billed at the cap.
+        cap = body.get("max_tokens")
+        if isinstance(cap, int) and completion > cap:
+            reply = FakeReply(
+                text=reply.text[: cap * 4],
+                prompt_tokens=reply.prompt_tokens,
+                cached_tokens=reply.cached_tokens,
+                model=reply.model,
+                finish_reason="length",
+                latency_s=reply.latency_s,
+            )
+            completion = cap
         model = reply.model or body.get("model") or (body.get("models") or ["fake-model"])[0]
         usage: dict[str, Any] = {
             "prompt_tokens": prompt,

@@ -243,8 +243,14 @@ class QueueDesk:
         keep_alive_s: float,
         synthetic: int | None = None,
         prices: Path | None = None,
+        backlog_file: Path | None = None,
     ) -> PlanResult:
-        """Serverless vs dedicated cost of the backlog (the queue's, or a synthetic one) and simulations."""
+        """Serverless vs dedicated cost of a backlog and simulated orders.
+
+        The backlog is ``backlog_file`` (JSON Lines or CSV), a synthetic one of ``synthetic``
+        episodes, or the live queue (calibrated estimates, real arrivals, deadlines from now).
+        """
+        from podwright.scheduler.backlog import read_backlog
         from podwright.scheduler.planner import PriceTable, plan_costs
         from podwright.scheduler.simulate import (
             POLICIES,
@@ -256,7 +262,12 @@ class QueueDesk:
 
         table = PriceTable.load(prices)
         price = table.gpu(gpu)
-        backlog = production_scenario(episodes=synthetic) if synthetic else self._staged_backlog(rtf)
+        if backlog_file is not None:
+            backlog = read_backlog(backlog_file)
+        elif synthetic:
+            backlog = production_scenario(episodes=synthetic)
+        else:
+            backlog = self._staged_backlog(gpu, rtf)
         if not backlog:
             raise JobError("the queue is empty", hint="queue episodes first, or pass --synthetic 50")
         cost = plan_costs([j.compute_s for j in backlog], price, machines=machines, keep_alive_s=keep_alive_s)
@@ -284,17 +295,15 @@ class QueueDesk:
             )
         return PlanResult(backlog=backlog, cost=cost, prices=table, runs=runs)
 
-    def _staged_backlog(self, rtf: float) -> list[SimJob]:
-        from podwright.scheduler.estimate import Calibration, calibration_key, estimate_job
-        from podwright.scheduler.simulate import SimJob
+    def _staged_backlog(self, gpu: str, rtf: float) -> list[SimJob]:
+        from podwright.scheduler.backlog import live_backlog
+        from podwright.scheduler.estimate import Calibration, calibration_key
 
         jobs, sessions = self._stores()
-        backlog: list[SimJob] = []
-        for job in jobs.select([JobState.QUEUED, JobState.SCRIPTING, JobState.SCRIPTED]):
-            key = calibration_key(job.render_tier.value, "cpu")
-            audio_s, _ = estimate_job(job, Calibration.from_samples(sessions.calibration(key)))
-            backlog.append(SimJob(job.id, 0.0, audio_s * rtf, audio_s * rtf, job.priority, job.deadline))
-        return backlog
+        waiting = jobs.select([JobState.QUEUED, JobState.SCRIPTING, JobState.SCRIPTED])
+        keys = {calibration_key(job.render_tier.value, where) for job in waiting for where in (gpu, "cpu")}
+        calibrations = {key: Calibration.from_samples(sessions.calibration(key)) for key in keys}
+        return live_backlog(waiting, calibrations, now=time.time(), device=gpu, rtf=rtf)
 
     def run_schedules(self, show_paths: Sequence[Path], *, now: float) -> list[ScheduleDecision]:
         """Enqueue what recurring shows have due; running it again enqueues nothing twice."""

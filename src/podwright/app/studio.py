@@ -170,8 +170,13 @@ class Studio:
         offline: bool = False,
         out_root: Path | None = None,
         on_event: Callable[[StageEvent], None] | None = None,
+        fresh: bool = False,
     ) -> Scripted:
-        """Research, outline and write an episode's script; the episode is recorded as ``scripted``."""
+        """Research, outline and write an episode's script; the episode is recorded as ``scripted``.
+
+        Answers already paid for (a run that failed or was stopped) are replayed from the response
+        cache; ``fresh`` asks every call again.
+        """
         from podwright.pipeline.episode import write_episode_script
         from podwright.sources.ingest import ingest_all
 
@@ -179,7 +184,7 @@ class Studio:
         key = self.check_can_write(show, offline=offline)
         docs = await asyncio.to_thread(ingest_all, list(sources))
         request = episode_request(topic, sources, docs, minutes, episode_id)
-        async with script_client(show, self.settings, offline=offline, key=key) as client:
+        async with script_client(show, self.settings, offline=offline, key=key, fresh=fresh) as client:
             folder, result = await write_episode_script(
                 show,
                 request,
@@ -242,6 +247,7 @@ class Studio:
         out_root: Path | None = None,
         on_event: Callable[[StageEvent], None] | None = None,
         on_progress: Callable[[VoicingProgress], None] | None = None,
+        fresh: bool = False,
     ) -> Produced:
         """Script and render one episode; segments start voicing as soon as their dialogue exists.
 
@@ -256,7 +262,7 @@ class Studio:
         engines, warnings = self.cast_engines(show, tier)
         docs = await asyncio.to_thread(ingest_all, list(sources))
         request = episode_request(topic, sources, docs, minutes, episode_id, tier=tier)
-        async with script_client(show, self.settings, offline=offline, key=key) as client:
+        async with script_client(show, self.settings, offline=offline, key=key, fresh=fresh) as client:
             result = await produce_episode(
                 show,
                 request,

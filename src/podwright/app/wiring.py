@@ -77,14 +77,19 @@ def resolve_key(show: Show, keys: KeyLookup, *, offline: bool) -> str | None:
 
 @contextlib.asynccontextmanager
 async def script_client(
-    show: Show, settings: StudioSettings, *, offline: bool, key: str | None
+    show: Show, settings: StudioSettings, *, offline: bool, key: str | None, fresh: bool = False
 ) -> AsyncIterator[LLMClient]:
-    """The show's script-writing client, logging every call to the ledger in the data dir."""
+    """The show's script-writing client, logging every call to the ledger in the data dir.
+
+    Answers are kept in the store's response cache, so a rerun pays only for calls never answered;
+    ``fresh`` asks every call again.
+    """
     import httpx
 
     from podwright.pipeline.clients import build_llm_client
     from podwright.store.db import connect
     from podwright.store.ledger import SQLiteLedger
+    from podwright.store.responses import SQLiteAnswers
 
     conn = connect(settings.db_path)
     try:
@@ -96,6 +101,8 @@ async def script_client(
                 models_dir=settings.models_dir,
                 ledger=SQLiteLedger(conn),
                 http_client=http,
+                answers=SQLiteAnswers(conn),
+                fresh=fresh,
             )
     finally:
         conn.close()

@@ -102,6 +102,8 @@ def _finish(table: Table, groups: Sequence[CallTotals], names: Sequence[str]) ->
     line = f"Total: {total.calls} call(s), {_format_cost(total)}"
     if total.errors:
         line += f", {total.errors} failed"
+    if total.cache_hits:
+        line += f", {total.cache_hits} replayed from the response cache"
     console.print(line, highlight=False, soft_wrap=True)
 
 

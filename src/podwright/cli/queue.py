@@ -350,11 +350,23 @@ def _plan(
     prices: Path | None = typer.Option(
         None, "--prices", metavar="FILE", help="Your own price file, merged over the default."
     ),
+    backlog_file: Path | None = typer.Option(
+        None,
+        "--backlog",
+        metavar="FILE",
+        help="Plan this backlog (JSON Lines or .csv: estimate, actual, arrival, deadline, priority, id).",
+    ),
 ) -> None:
     """Serverless vs dedicated cost of the backlog, break-even, and FIFO vs shortest-first simulations."""
     with studio() as desk:
         plan = desk.queue.plan(
-            gpu=gpu, machines=machines, rtf=rtf, keep_alive_s=keep_alive, synthetic=synthetic, prices=prices
+            gpu=gpu,
+            machines=machines,
+            rtf=rtf,
+            keep_alive_s=keep_alive,
+            synthetic=synthetic,
+            prices=prices,
+            backlog_file=backlog_file,
         )
     cost, table = plan.cost, plan.prices
     price = table.gpu(gpu)
@@ -377,7 +389,9 @@ def _plan(
         "makespan",
         "util",
         "serverless $",
+        "deadlines missed",
     )
+    with_deadline = sum(1 for job in plan.backlog if job.deadline_s is not None)
     for r in plan.runs:
         sims.add_row(
             r.policy,
@@ -387,6 +401,7 @@ def _plan(
             _duration(r.makespan_s),
             _pct(r.utilization),
             _usd(r.billed_s * price.serverless_per_s),
+            f"{r.deadlines_missed} of {with_deadline}" if with_deadline else "–",
         )
     console.print(sims)
 

@@ -83,6 +83,9 @@ def _produce(
     workers: int | None = typer.Option(
         None, "--workers", metavar="N", min=1, help="Engines synthesizing at once."
     ),
+    fresh: bool = typer.Option(
+        False, "--fresh", help="Ask every LLM call again instead of reusing answers already paid for."
+    ),
 ) -> None:
     """Script and render an episode end to end; segments start voicing as soon as they are written."""
     chosen = parse_tier(tier)
@@ -101,6 +104,7 @@ def _produce(
                     offline=offline,
                     workers=workers,
                     on_event=StageProgress(status),
+                    fresh=fresh,
                 )
             )
     result = done.result

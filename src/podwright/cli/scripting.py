@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -12,6 +13,9 @@ from podwright.cli.common import console, friendly_errors, studio
 from podwright.cli.progress import StageProgress
 from podwright.core import ConfigError
 from podwright.core.files import atomic_write_text
+
+if TYPE_CHECKING:
+    from podwright.pipeline.run_record import RunRecord
 
 __all__ = ["register"]
 
@@ -51,6 +55,9 @@ def _script(
     episode_id: str | None = typer.Option(
         None, "--episode-id", metavar="ID", help="Episode id (default: date + title)."
     ),
+    fresh: bool = typer.Option(
+        False, "--fresh", help="Ask every LLM call again instead of reusing answers already paid for."
+    ),
 ) -> None:
     """Write an episode's script: research, outline, dialogue, intro, conclusion, metadata."""
     with studio(out) as desk:
@@ -66,6 +73,7 @@ def _script(
                     episode_id=episode_id,
                     offline=offline,
                     on_event=StageProgress(status),
+                    fresh=fresh,
                 )
             )
     result = done.result
@@ -73,12 +81,27 @@ def _script(
     cost = "unknown" if run.cost_usd is None else f"${run.cost_usd:.4f}"
     console.print(
         f"{result.script.word_count:,} words in {len(result.script.segments)} segments; "
-        f"{run.calls} calls, {run.input_tokens:,} tokens in ({run.cached_tokens:,} cached), "
+        f"{run.calls} calls{_call_detail(run)}, "
+        f"{run.input_tokens:,} tokens in ({run.cached_tokens:,} cached), "
         f"{run.output_tokens:,} out, {cost}, {run.wall_s:.1f} s",
         highlight=False,
     )
     console.print(f"episode {done.episode.key} ({done.episode.state.value})", highlight=False)
     console.print(done.episode.folder, highlight=False, soft_wrap=True)
+
+
+def _call_detail(run: RunRecord) -> str:
+    """`` (3 from cache, 1 retry, 1 repair)``: what the calls were, as the ledger counts them."""
+    parts = [
+        f"{count} {label}"
+        for count, label in (
+            (run.cache_hits, "from cache"),
+            (run.retries, "retries" if run.retries != 1 else "retry"),
+            (run.repairs, "repairs" if run.repairs != 1 else "repair"),
+        )
+        if count
+    ]
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 def register(app: typer.Typer) -> None:

@@ -34,7 +34,16 @@ from podwright.core.errors import (
 from podwright.core.images import GeneratedImage, ImageEngine, ImageRequest
 from podwright.core.jobs import Attempt, AttemptOutcome, JobRecord, JobState, SessionEpisode, SessionRecord
 from podwright.core.lifecycle import EpisodeBook, EpisodeEvent, EpisodeRecord, EpisodeState, RenderRecord
-from podwright.core.llm import CallRecord, Ledger, LLMClient, LLMRequest, LLMResponse, Message, Usage
+from podwright.core.llm import (
+    CachedAnswers,
+    CallRecord,
+    Ledger,
+    LLMClient,
+    LLMRequest,
+    LLMResponse,
+    Message,
+    Usage,
+)
 from podwright.core.show import (
     AudioSettings,
     Host,
@@ -59,6 +68,7 @@ __all__ = [
     "AudioError",
     "AudioSettings",
     "BudgetExceeded",
+    "CachedAnswers",
     "CallRecord",
     "Chapter",
     "ConfigError",

@@ -163,6 +163,8 @@ class SessionRecord(Record):
     episodes: int = 0
     failures: int = 0
     stop_reason: str | None = None
+    last_seen_at: float | None = None
+    """The last heartbeat of the worker running it: where a dead worker's session is closed and billed."""
 
     @property
     def billed_s(self) -> float:

@@ -11,6 +11,7 @@ from podwright.core.model import Record
 from podwright.core.show import ModelTier, Task
 
 __all__ = [
+    "CachedAnswers",
     "CallRecord",
     "LLMClient",
     "LLMRequest",
@@ -62,7 +63,9 @@ class Usage(Record):
     cache_write_tokens: int = 0
     output_tokens: int = 0
     cost_usd: float | None = None
-    cost_source: Literal["provider", "price_table", "free", "unknown"] = "unknown"
+    cost_source: Literal["provider", "price_table", "free", "cache", "rejected", "unknown"] = "unknown"
+    """Where ``cost_usd`` comes from: ``cache`` is an answer replayed from the response cache (0, known),
+    ``rejected`` a call the provider answered with an error status (never billed, 0, known)."""
 
     def __add__(self, other: Usage) -> Usage:
         cost = None if self.cost_usd is None or other.cost_usd is None else self.cost_usd + other.cost_usd
@@ -86,6 +89,19 @@ class LLMResponse(Record):
     usage: Usage = Field(default_factory=Usage)
     latency_s: float = 0.0
     finish_reason: str | None = None
+    """``length`` means the answer was cut at ``max_tokens`` (never parse it as finished)."""
+    attempts: int = Field(default=1, ge=1)
+    """Provider calls this answer took: 1 plus the retries of transient failures before it."""
+
+    @property
+    def from_cache(self) -> bool:
+        """Whether this answer was replayed from the response cache (nothing paid for it now)."""
+        return self.usage.cost_source == "cache"
+
+    @property
+    def truncated(self) -> bool:
+        """Whether the provider stopped at the output-token cap, so the text is incomplete."""
+        return self.finish_reason == "length"
 
 
 class CallRecord(Record):
@@ -118,4 +134,17 @@ class Ledger(Protocol):
 
     def record_call(self, record: CallRecord) -> None:
         """Persist one call record."""
+        ...
+
+
+@runtime_checkable
+class CachedAnswers(Protocol):
+    """Where answered requests are kept by content key (the SQLite store, a dict in tests)."""
+
+    def answer(self, key: str) -> str | None:
+        """The stored response JSON for ``key``, or ``None`` when that request was never answered."""
+        ...
+
+    def keep(self, key: str, model: str, response_json: str) -> None:
+        """Store the response JSON of the request with content key ``key``."""
         ...

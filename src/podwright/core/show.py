@@ -231,7 +231,10 @@ class Show(Record):
     template: tuple[SegmentSpec, ...] = Field(min_length=1)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     budget_usd: float | None = Field(default=None, gt=0)
-    """Maximum LLM spend per episode; a call that would exceed it is refused before it is made."""
+    """Maximum LLM spend per episode: calls are cut or refused so the bill never passes it."""
+    max_source_digests: int = Field(default=40, ge=1)
+    """Most digest calls an episode's long sources may need before anything is spent (a 12,000-character
+    piece each); more stops the run with the count and its estimated cost."""
     lexicon: dict[str, str] = Field(default_factory=dict)
     """Pronunciation lexicon: word → respelling, applied before synthesis."""
     audio: AudioSettings = Field(default_factory=AudioSettings)

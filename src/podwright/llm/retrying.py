@@ -43,7 +43,7 @@ class RetryingClient:
         while True:
             attempt += 1
             try:
-                return await self.inner.complete(request)
+                response = await self.inner.complete(request)
             except ProviderError as exc:
                 if is_retryable(exc.status, timeout=exc.timeout):
                     delay = retry_delay(self.policy, attempt, retry_after=exc.retry_after, rand=self._rand())
@@ -55,3 +55,6 @@ class RetryingClient:
                 if delay is None:
                     raise
                 await self._sleep(delay)
+                continue
+            # The run record counts attempts as the ledger does: each retry was a row of its own.
+            return response.model_copy(update={"attempts": attempt}) if attempt > 1 else response

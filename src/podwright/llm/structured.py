@@ -10,7 +10,7 @@ from pydantic import BaseModel, ValidationError
 from podwright.core.errors import OutputError
 from podwright.core.llm import LLMClient, LLMRequest, LLMResponse, Message
 
-__all__ = ["complete_json", "strip_think"]
+__all__ = ["MAX_REGROWTHS", "complete_json", "strip_think"]
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -54,22 +54,52 @@ def _problem(exc: ValidationError, *, separator: str = "\n") -> str:
     return separator.join(lines)[:_MAX_ERROR_CHARS]
 
 
+MAX_REGROWTHS = 2
+"""An answer cut at ``max_tokens`` is asked again with twice the cap, at most this many times."""
+
+
+async def _whole_answer(
+    client: LLMClient, request: LLMRequest, responses: list[LLMResponse]
+) -> tuple[LLMResponse, LLMRequest]:
+    """An answer that was not cut at its cap, and the request that got it (its cap maybe grown).
+
+    A cut answer (``finish_reason == "length"``) is never parsed: it is asked again with twice the
+    ``max_tokens``, and :class:`OutputError` is raised when even the largest cap cuts it.
+    """
+    for regrowth in range(MAX_REGROWTHS + 1):
+        response = await client.complete(request)
+        responses.append(response)
+        if not response.truncated:
+            return response, request
+        if regrowth < MAX_REGROWTHS:
+            request = request.model_copy(update={"max_tokens": request.max_tokens * 2})
+    stage = request.stage or request.task.value
+    raise OutputError(
+        f"{stage}: the model's answer was still cut at max_tokens={request.max_tokens} after "
+        f"{MAX_REGROWTHS} larger caps (model {response.model_served})",
+        hint="the model keeps writing past any cap: route this task to another model in the show's "
+        "[llm.tiers] or [llm.tasks], or shorten the episode",
+    )
+
+
 async def complete_json(
     client: LLMClient, request: LLMRequest, model_type: type[T]
 ) -> tuple[T, list[LLMResponse]]:
     """Ask ``client`` for a ``model_type`` answer; repair once if the first one is invalid.
 
-    The request gets ``model_type``'s JSON schema unless it carries its own. Returns the parsed
-    answer and every response (for accounting). Raises :class:`OutputError` when the repaired answer
-    is still invalid.
+    The request gets ``model_type``'s JSON schema unless it carries its own. An answer cut at its
+    output-token cap is asked again with a larger cap, never parsed. Returns the parsed answer and
+    every response (for accounting). Raises :class:`OutputError` when the repaired answer is still
+    invalid, or when answers stay cut at the largest cap.
     """
     if request.json_schema is None:
         request = request.model_copy(
             update={"json_schema": model_type.model_json_schema(), "schema_name": model_type.__name__}
         )
-    first = await client.complete(request)
+    responses: list[LLMResponse] = []
+    first, request = await _whole_answer(client, request, responses)
     try:
-        return _parse(first.text, model_type), [first]
+        return _parse(first.text, model_type), responses
     except ValidationError as exc:
         problem = _problem(exc)
     repair = request.model_copy(
@@ -88,9 +118,9 @@ async def complete_json(
             )
         }
     )
-    second = await client.complete(repair)
+    second, _ = await _whole_answer(client, repair, responses)
     try:
-        return _parse(second.text, model_type), [first, second]
+        return _parse(second.text, model_type), responses
     except ValidationError as exc:
         stage = request.stage or request.task.value
         raise OutputError(

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from podwright.core.errors import ConfigError
-from podwright.core.llm import Ledger, LLMClient
+from podwright.core.llm import CachedAnswers, Ledger, LLMClient
 from podwright.core.show import Show
 from podwright.llm.openai_compat import OpenAICompatClient
 from podwright.llm.pricing import PriceTable
@@ -40,10 +40,14 @@ def build_llm_client(
     models_dir: Path,
     ledger: Ledger | None,
     http_client: httpx.AsyncClient | None = None,
+    answers: CachedAnswers | None = None,
+    fresh: bool = False,
 ) -> LLMClient:
     """The show's script-writing client, wrapped for routing, budget, concurrency, retries and logging.
 
     ``http_client`` (optional) is shared with the remote provider so the caller can close it.
+    ``answers`` is the response cache (a rerun pays only for calls never answered); ``fresh``
+    bypasses its lookups.
     Raises :class:`ConfigError` when a remote provider has no key, or the provider is unknown.
     """
     if uses_local_model(show, offline=offline):
@@ -69,5 +73,12 @@ def build_llm_client(
         )
     prices = PriceTable.from_mapping(show.llm.prices, base=PriceTable.default()) if show.llm.prices else None
     return build_stack(
-        inner, show.llm, provider=provider, ledger=ledger, budget_usd=show.budget_usd, prices=prices
+        inner,
+        show.llm,
+        provider=provider,
+        ledger=ledger,
+        budget_usd=show.budget_usd,
+        prices=prices,
+        answers=answers,
+        fresh=fresh,
     )

@@ -30,6 +30,7 @@ from podwright.images.titlecard import TitleCardEngine
 from podwright.pipeline.episode_folder import read_script
 from podwright.pipeline.images import EpisodeImages, existing_images, make_episode_images
 from podwright.pipeline.package import PackageResult, package_episode
+from podwright.pipeline.preflight import check_before_spending
 from podwright.pipeline.renders import RENDER_FILES, render_dir, script_sha, write_render_manifest
 from podwright.pipeline.run_record import atomic_write_text, update_run_json
 from podwright.pipeline.script import ScriptPipeline, ScriptResult, StageCallback
@@ -111,11 +112,15 @@ async def write_episode_script(
     on_event: StageCallback | None = None,
     on_segment: Callable[[int, Segment], None] | None = None,
 ) -> tuple[Path, ScriptResult]:
-    """Write the script of ``request`` into its episode folder; returns the folder and the result."""
+    """Write the script of ``request`` into its episode folder; returns the folder and the result.
+
+    The folder, the episode id and the sources' digest count are checked before the first call.
+    """
+    folder = episode_dir(out_root, show, request.episode_id)
+    check_before_spending(show, request, folder, sources)
     result = await ScriptPipeline(client, show).write(
         request, sources, on_event=on_event, on_segment=on_segment
     )
-    folder = episode_dir(out_root, show, request.episode_id)
     write_script_files(result, folder)
     atomic_write_text(folder / SHOW_SNAPSHOT, show.model_dump_json(indent=2) + "\n")
     return folder, result

@@ -30,7 +30,15 @@ class StageRecord(Record):
     """Wall seconds from the start of the run."""
     ended_s: float
     calls: int
-    """Provider answers received (a repair retry is a second call)."""
+    """Ledger rows of the stage: every attempt (retried failures too) and every cache replay."""
+    answers: int = 0
+    """Answers received (the first, plus any repair or re-ask after a cut answer)."""
+    retries: int = 0
+    """Failed attempts retried before an answer came (rate limits, 5xx, timeouts)."""
+    repairs: int = 0
+    """Answers asked for again: invalid JSON repaired, or an answer cut at ``max_tokens`` re-asked."""
+    cache_hits: int = 0
+    """Answers replayed from the response cache (cost 0, nothing sent)."""
     input_tokens: int = 0
     cached_tokens: int = 0
     cache_write_tokens: int = 0
@@ -56,7 +64,11 @@ class StageRecord(Record):
             task=task,
             started_s=round(started_s, 4),
             ended_s=round(ended_s, 4),
-            calls=len(responses),
+            calls=sum(response.attempts for response in responses),
+            answers=len(responses),
+            retries=sum(response.attempts - 1 for response in responses),
+            repairs=max(len(responses) - 1, 0),
+            cache_hits=sum(1 for response in responses if response.from_cache),
             input_tokens=usage.input_tokens,
             cached_tokens=usage.cached_tokens,
             cache_write_tokens=usage.cache_write_tokens,
@@ -85,6 +97,11 @@ class RunRecord(Record):
     wall_s: float
     stages: tuple[StageRecord, ...]
     calls: int
+    """Every attempt, as the ledger counts them: answers + retries (cache replays included)."""
+    answers: int = 0
+    retries: int = 0
+    repairs: int = 0
+    cache_hits: int = 0
     input_tokens: int
     cached_tokens: int
     cache_write_tokens: int
@@ -114,6 +131,10 @@ class RunRecord(Record):
             wall_s=round(wall_s, 4),
             stages=ordered,
             calls=sum(stage.calls for stage in ordered),
+            answers=sum(stage.answers for stage in ordered),
+            retries=sum(stage.retries for stage in ordered),
+            repairs=sum(stage.repairs for stage in ordered),
+            cache_hits=sum(stage.cache_hits for stage in ordered),
             input_tokens=sum(stage.input_tokens for stage in ordered),
             cached_tokens=sum(stage.cached_tokens for stage in ordered),
             cache_write_tokens=sum(stage.cache_write_tokens for stage in ordered),

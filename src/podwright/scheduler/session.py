@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from podwright.core import JobError
 from podwright.core.jobs import AttemptOutcome, JobRecord, JobState, SessionEpisode, SessionRecord
 from podwright.scheduler.estimate import Calibration, calibration_key, estimate_job
-from podwright.scheduler.order import OrderPolicy, QueueItem, rank
+from podwright.scheduler.order import OrderPolicy, QueueItem, pick, rank
 from podwright.scheduler.work import EpisodeRenderer, RenderOutcome
 from podwright.store.jobs import JobStore
 from podwright.store.sessions import SessionStore
@@ -126,6 +126,28 @@ class RenderSession:
     def run(self) -> SessionRecord:
         """Render until nothing is staged for ``keep_alive_s``, or failures pile up."""
         session_id = self.sessions.open(self.worker, self.renderer.device)
+        pulse_stop = threading.Event()
+        pulse = threading.Thread(
+            target=self._pulse, args=(session_id, pulse_stop), name=f"session-{session_id}", daemon=True
+        )
+        pulse.start()
+        try:
+            return self._run(session_id)
+        finally:
+            pulse_stop.set()
+            pulse.join()
+
+    def _pulse(self, session_id: int, stop: threading.Event) -> None:
+        """Beat for the session (cold start included) so a dead worker's session is closed where it died."""
+        store = self.open_jobs()
+        try:
+            sessions = SessionStore(store.conn, clock=self.clock)
+            while not stop.wait(self.settings.heartbeat_s):
+                sessions.beat(session_id)
+        finally:
+            store.conn.close()
+
+    def _run(self, session_id: int) -> SessionRecord:
         self._tails = ThreadPoolExecutor(1, thread_name_prefix="episode-tail")
         self._tail_futures: list[Future[None]] = []
         stop_reason = "nothing staged"
@@ -138,6 +160,8 @@ class RenderSession:
                     stop_reason = "worker stopping"
                     break
                 self.jobs.recover_expired(max_attempts=self.settings.max_attempts)
+                self.sessions.close_lost(silent_for_s=self.settings.lease_s)
+                self.sessions.beat(session_id)
                 claimed = self._claim_next()
                 if claimed is None:
                     now = self.clock()
@@ -177,7 +201,14 @@ class RenderSession:
     def _claim_next(self) -> tuple[JobRecord, float] | None:
         staged = staged_queue(self.jobs.select([JobState.SCRIPTED]), self.sessions, self.renderer.device)
         by_id = {item.job_id: (item, job) for item, job in staged}
-        for item in rank([item for item, _ in staged], self.clock(), self.settings.policy):
+        items = [item for item, _ in staged]
+        now = self.clock()
+        ordered = rank(items, now, self.settings.policy)
+        if items:
+            # The pick keeps every still-reachable deadline reachable; the rest follow in rank order.
+            first = pick(items, now, self.settings.policy)
+            ordered = [first, *(item for item in ordered if item is not first)]
+        for item in ordered:
             claimed = self.jobs.claim(item.job_id, self.worker, self.settings.lease_s)
             if claimed is not None:
                 return claimed, by_id[item.job_id][0].estimate_s

@@ -34,7 +34,11 @@ __all__ = ["Worker", "WorkerSettings", "WorkerSummary", "default_worker_id"]
 
 
 def default_worker_id() -> str:
-    """Host, process and a random suffix: unique across machines and restarts."""
+    """Host, process and a random suffix: unique across machines and restarts.
+
+    Give a worker a stable identity (``--worker-id``) to have it, when restarted, take its own dead
+    jobs back at once instead of waiting for their leases to expire.
+    """
     return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
 
 
@@ -106,11 +110,15 @@ class Worker:
         # A worker without a scripter (render-only) has nothing to do for queued jobs.
         mine = OPEN_STATES if self.scripter is not None else OPEN_STATES - {JobState.QUEUED}
         interrupted = False
+        # Restarted under the same identity: whatever that identity held died with the old process.
+        jobs.reclaim_own(self.worker_id, max_attempts=max_attempts)
+        sessions.close_lost(worker=self.worker_id)
         try:
             with ThreadPoolExecutor(max(1, self.settings.script_concurrency), "scripter") as pool:
                 while not self._stop.is_set():
                     try:
                         jobs.recover_expired(max_attempts=max_attempts)
+                        sessions.close_lost(silent_for_s=self.settings.session.lease_s)
                         in_flight = {f for f in in_flight if not f.done()}
                         self._feed_scripts(jobs, pool, in_flight)
                         rendering = render_thread is not None and render_thread.is_alive()

@@ -211,6 +211,25 @@ class JobStore:
                 recovered.append(job.id)
         return recovered
 
+    def reclaim_own(self, worker: str, *, max_attempts: int | None = None) -> list[str]:
+        """Hand back at once every job still leased to ``worker``, which is starting afresh.
+
+        A worker restarted with the same identity holds nothing yet: any lease in its name belonged
+        to the process that died, so waiting for that lease to expire would only idle the job.
+        """
+        reclaimed: list[str] = []
+        with transaction(self.conn):
+            rows = self.conn.execute(
+                "SELECT * FROM jobs WHERE state IN (?, ?) AND lease_owner = ?",
+                (JobState.SCRIPTING.value, JobState.RENDERING.value, worker),
+            ).fetchall()
+            for row in rows:
+                job = _job(row)
+                self._attempt(job, AttemptOutcome.LOST, f"worker {worker} restarted while holding it")
+                self._release(job, "worker restarted (previous process lost)", max_attempts=max_attempts)
+                reclaimed.append(job.id)
+        return reclaimed
+
     # -- finishing -------------------------------------------------------------------------------
 
     def finish_script(

@@ -42,6 +42,7 @@ INSERT INTO llm_calls (
 _AGGREGATES = """
     COUNT(*) AS calls,
     COALESCE(SUM(error_class IS NOT NULL), 0) AS errors,
+    COALESCE(SUM(cost_source = 'cache'), 0) AS cache_hits,
     COALESCE(SUM(input_tokens), 0) AS input_tokens,
     COALESCE(SUM(cached_tokens), 0) AS cached_tokens,
     COALESCE(SUM(cache_write_tokens), 0) AS cache_write_tokens,
@@ -61,6 +62,8 @@ class CallTotals:
     calls: int
     errors: int
     """Calls that ended in an error (``error_class`` set)."""
+    cache_hits: int
+    """Answers replayed from the response cache (cost 0, nothing sent to the provider)."""
     input_tokens: int
     cached_tokens: int
     """Input tokens read from the provider's prompt cache."""
@@ -181,6 +184,7 @@ def combine_totals(groups: Sequence[CallTotals]) -> CallTotals:
     return CallTotals(
         calls=sum(group.calls for group in groups),
         errors=sum(group.errors for group in groups),
+        cache_hits=sum(group.cache_hits for group in groups),
         input_tokens=sum(group.input_tokens for group in groups),
         cached_tokens=sum(group.cached_tokens for group in groups),
         cache_write_tokens=sum(group.cache_write_tokens for group in groups),
@@ -195,6 +199,7 @@ def combine_totals(groups: Sequence[CallTotals]) -> CallTotals:
 class _Sums(TypedDict):
     calls: int
     errors: int
+    cache_hits: int
     input_tokens: int
     cached_tokens: int
     cache_write_tokens: int
@@ -208,6 +213,7 @@ def _totals(row: sqlite3.Row) -> _Sums:
     return {
         "calls": int(row["calls"]),
         "errors": int(row["errors"]),
+        "cache_hits": int(row["cache_hits"]),
         "input_tokens": int(row["input_tokens"]),
         "cached_tokens": int(row["cached_tokens"]),
         "cache_write_tokens": int(row["cache_write_tokens"]),

@@ -179,4 +179,21 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE jobs ADD COLUMN episode_key TEXT
         """,
     ),
+    (
+        "0020_llm_responses",
+        """
+        CREATE TABLE llm_responses (
+            key TEXT PRIMARY KEY,
+            model TEXT NOT NULL,
+            response_json TEXT NOT NULL,
+            stored_at REAL NOT NULL
+        )
+        """,
+    ),
+    (
+        "0020_session_heartbeats",
+        """
+        ALTER TABLE render_sessions ADD COLUMN last_seen_at REAL
+        """,
+    ),
 ]

@@ -31,13 +31,47 @@ class SessionStore:
 
     def open(self, worker: str, device: str) -> int:
         """Start a session now; returns its id."""
+        now = self.clock()
         with transaction(self.conn):
             cursor = self.conn.execute(
-                "INSERT INTO render_sessions (worker, device, started_at) VALUES (?, ?, ?)",
-                (worker, device, self.clock()),
+                "INSERT INTO render_sessions (worker, device, started_at, last_seen_at) VALUES (?, ?, ?, ?)",
+                (worker, device, now, now),
             )
         assert cursor.lastrowid is not None  # an INSERT always sets it
         return cursor.lastrowid
+
+    def beat(self, session_id: int) -> None:
+        """The session's worker is alive now (called with every lease heartbeat and loop turn)."""
+        with transaction(self.conn):
+            self.conn.execute(
+                "UPDATE render_sessions SET last_seen_at = ? WHERE id = ? AND stopped_at IS NULL",
+                (self.clock(), session_id),
+            )
+
+    def close_lost(self, *, silent_for_s: float | None = None, worker: str | None = None) -> list[int]:
+        """Close sessions whose worker died, each at its last heartbeat, so its seconds are billed.
+
+        A session is lost when it is open and silent for more than ``silent_for_s`` (a lease: its
+        worker would have beaten by then), or, with ``worker``, when it is an open session of that
+        worker identity (which is starting afresh, so whatever it had open died with the old process).
+        """
+        now = self.clock()
+        where = "stopped_at IS NULL"
+        params: list[object] = []
+        if worker is not None:
+            where += " AND worker = ?"
+            params.append(worker)
+        if silent_for_s is not None:
+            where += " AND COALESCE(last_seen_at, started_at) < ?"
+            params.append(now - silent_for_s)
+        with transaction(self.conn):
+            rows = self.conn.execute(f"SELECT id FROM render_sessions WHERE {where}", params).fetchall()
+            self.conn.execute(
+                "UPDATE render_sessions SET stopped_at = COALESCE(last_seen_at, started_at),"
+                f" stop_reason = 'worker lost: closed at its last heartbeat' WHERE {where}",
+                params,
+            )
+        return [int(row[0]) for row in rows]
 
     def add_cold_start(self, session_id: int, seconds: float) -> None:
         """Add engine-loading seconds (the first load, and any engine loaded later in the session)."""

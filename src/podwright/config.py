@@ -20,7 +20,7 @@ __all__ = ["Settings", "api_key", "data_dir", "load_show", "show_from_toml"]
 
 #: Show fields written as their own tables (``[llm]``, ``[[hosts]]``...) rather than inside ``[show]``.
 _TOP_LEVEL_TABLES = frozenset(
-    {"hosts", "template", "llm", "lexicon", "audio", "engines", "publishing", "schedule"}
+    {"hosts", "template", "llm", "lexicon", "audio", "engines", "publishing", "schedule", "quality"}
 )
 
 

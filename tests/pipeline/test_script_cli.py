@@ -47,7 +47,8 @@ def _answer(body: dict[str, Any]) -> dict[str, Any]:
     task = SCHEMA_TASKS[body["response_format"]["json_schema"]["name"]]
     last = body["messages"][-1]["content"]
     text = last if isinstance(last, str) else last[0]["text"]
-    label = "bookend" if text.startswith("Write the") else "body"
+    # Each call its own label (the first line says which segment), so no segment repeats another.
+    label = ("bookend" if text.startswith("Write the") else "body") + "-" + text.split("\n")[0][:40]
     request = LLMRequest(task=task, messages=(Message(role="user", content="x"),), stage=label)
     return ScriptedLLM(["maya", "joe"]).answer(request)
 
@@ -81,10 +82,14 @@ def keyed(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_script_end_to_end_writes_typed_readable_accounted_files(
     tmp_path: Path, server: FakeChatServer, podwright_home: Path
 ) -> None:
-    result = _script(tmp_path, _show_file(tmp_path, server.base_url), "--topic", "Why the sky is dark")
+    show = _show_file(tmp_path, server.base_url)
+    result = _script(tmp_path, show, "--topic", "Why the sky is dark", "--minutes", "5")
     assert result.exit_code == 0, result.output
     folder = tmp_path / "out" / "curious-minutes" / "ep1"
     assert str(folder) in result.output
+    # The structure checks are summed up under the totals (the fake's answers are short: length fails).
+    assert "quality: 5 of 5 segments pass every check (0 asked again)" in result.output
+    assert "✗ length: " in result.output and "too short" in result.output
     script = Script.model_validate_json((folder / "script.json").read_text())
     assert [s.kind for s in script.segments] == ["intro", "setup", "deep_dive", "takeaways", "conclusion"]
     # The folder is a complete episode folder: `podwright render` finds the script and the cast in it.

@@ -220,6 +220,8 @@ def _script(
         f"{run.output_tokens:,} out, {cost}, {run.wall_s:.1f} s",
         highlight=False,
     )
+    if run.quality is not None:
+        console.print(run.quality.summary(), highlight=False, markup=False)
     console.print(str(folder), highlight=False, soft_wrap=True)
 
 

@@ -201,7 +201,7 @@ def _greeting_pattern(show: Show) -> re.Pattern[str]:
     names = "|".join(re.escape(host.name.lower()) for host in show.hosts)
     show_name = re.escape(show.name.lower())
     phrases = [
-        r"welcome (?:back )?to\b",
+        r"(?<!re )(?<!be )\bwelcome (?:back )?to\b",  # not "you're welcome to disagree"
         r"^welcome\b",
         r"\bwelcome,? (?:back|everyone|everybody|folks|listeners|all)\b",
         r"\b(?:hello|hi|hey),? (?:everyone|everybody|folks|listeners|all|there)\b",

@@ -159,7 +159,8 @@ def test_a_sentence_from_an_earlier_segment_is_a_repeat() -> None:
     later = _segment(
         (
             "maya",
-            "Remember: the universe is about 13.8 billion years old, so light from farther away has not reached us.",
+            "Remember: the universe is about 13.8 billion years old, "
+            "so light from farther away has not reached us.",
         ),
         ("joe", "And expansion stretches the light that does arrive into the infrared."),
         title="Expansion",

@@ -17,11 +17,44 @@ from typing import Any
 
 from podwright.core import LLMRequest, LLMResponse, Task, Usage
 
-VOCABULARY = (
-    "stars light dust galaxies horizon expansion redshift darkness distance age photons telescope "
-    "universe infinity paradox brightness forest trees glow cooling radiation background microwave "
-    "night eyes speed seconds billions years sky candles lantern fog ocean mirror clock"
-).split()
+VOCABULARY = [
+    "stars",
+    "light",
+    "dust",
+    "galaxies",
+    "horizon",
+    "expansion",
+    "redshift",
+    "darkness",
+    "distance",
+    "age",
+    "photons",
+    "telescope",
+    "universe",
+    "infinity",
+    "paradox",
+    "brightness",
+    "forest",
+    "trees",
+    "glow",
+    "cooling",
+    "radiation",
+    "background",
+    "microwave",
+    "night",
+    "eyes",
+    "speed",
+    "seconds",
+    "billions",
+    "years",
+    "sky",
+    "candles",
+    "lantern",
+    "fog",
+    "ocean",
+    "mirror",
+    "clock",
+]
 """Words the default dialogue lines are drawn from (seeded by stage, so runs repeat exactly)."""
 
 

@@ -69,6 +69,8 @@ def script_quality(
     words = sum(segment.word_count for segment in segments)
     return ScriptQuality(
         segments=tuple(reviews),
+        words=words,
+        target_words=target_words,
         length=check_length(words, target_words, show.quality.length_tolerance),
         repair=RepairCost(
             calls=sum(stage.calls for stage in repairs),

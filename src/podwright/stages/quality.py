@@ -31,6 +31,7 @@ from podwright.stages.sizing import turns_for_words
 
 __all__ = [
     "BOOKEND_KINDS",
+    "SEGMENT_CHECKS",
     "Check",
     "CheckResult",
     "SegmentQuality",
@@ -69,6 +70,17 @@ class Check(StrEnum):
     REPETITION = "repetition"
     CUT_OFF = "cut_off"
     LENGTH = "length"
+
+
+SEGMENT_CHECKS = (
+    Check.TURNS,
+    Check.SPEAKERS,
+    Check.BALANCE,
+    Check.GREETINGS,
+    Check.REPETITION,
+    Check.CUT_OFF,
+)
+"""The checks of one segment, in the order results list them (``greetings`` only for body segments)."""
 
 
 class CheckResult(Record):

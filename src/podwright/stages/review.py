@@ -98,6 +98,10 @@ class ScriptQuality(Record):
 
     segments: tuple[SegmentReview, ...]
     """In air order: the intro, the body segments, the conclusion."""
+    words: int
+    """Spoken words of the whole script."""
+    target_words: int
+    """The words the episode's length asks for."""
     length: CheckResult
     repair: RepairCost = RepairCost()
 

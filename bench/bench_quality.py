@@ -121,7 +121,7 @@ def flawed_writer(show: Show) -> Callable[[dict[str, Any]], dict[str, Any]]:
         last = body["messages"][-1]["content"]
         text = last if isinstance(last, str) else last[0]["text"]
         turns = reply["turns"]
-        if not text.startswith("That segment failed"):
+        if not text.startswith("A first draft of this segment failed"):
             flaw = flaws[state["drafts"] % len(flaws)]
             state["drafts"] += 1
             if flaw == "one_turn":

@@ -37,12 +37,7 @@ async def test_a_failing_segment_is_asked_again_once_naming_the_failed_checks() 
     assert repair.messages[: len(first.messages)] == first.messages
     assert repair.messages[1].cache_breakpoint
     assert repair.json_schema == first.json_schema and repair.grammar_schema == first.grammar_schema
-    assert repair.messages[-2].role == "assistant" and json.loads(repair.messages[-2].content)["turns"][
-        0
-    ] == {
-        "speaker": "joe",
-        "text": "Light is slow and the universe is young, so the sky is dark.",
-    }
+    assert len(repair.messages) == len(first.messages) + 1 and repair.messages[-1].role == "user"
     note = repair.messages[-1].content
     assert "- turns: 1 turn; at least 3 for ~292 words. Fix: write at least 3 turns" in note
     assert "- speakers: 1 of 2 hosts speak; Maya never speaks" in note

@@ -91,15 +91,17 @@ def test_repair_request_keeps_the_prefix_byte_identical_and_names_the_failure() 
     requests = _segment_requests()
     draft = Segment(kind="deep_dive", title="T2", turns=(Turn(host="joe", text="Light is slow"),))
     quality = check_segment(draft, show, stage="segment-2", target_words=102)
-    repair = build_repair_request(requests[1], draft, quality)
+    repair = build_repair_request(requests[1], quality)
     # The same cache prefix as every other segment call of the episode, byte for byte.
     assert _prefix(repair) == _prefix(requests[0]) == _prefix(requests[2])
-    # The whole first request is its prefix; only the draft and the note come after.
+    # The whole first request is its prefix; only the note comes after (the draft is not sent back).
     assert repair.messages[: len(requests[1].messages)] == requests[1].messages
-    assert [m.role for m in repair.messages[len(requests[1].messages) :]] == ["assistant", "user"]
-    assert json.loads(repair.messages[-2].content) == {"turns": [{"speaker": "joe", "text": "Light is slow"}]}
+    assert [m.role for m in repair.messages[len(requests[1].messages) :]] == ["user"]
+    assert all(message.role != "assistant" for message in repair.messages)
     note = repair.messages[-1].content
-    assert note.startswith("That segment failed these checks:\n- turns: 1 turn; at least 2 for ~102 words.")
+    assert note.startswith(
+        "A first draft of this segment failed these checks:\n- turns: 1 turn; at least 2 for ~102 words."
+    )
     assert "- speakers: " in note and "- cut_off: " in note and "- greetings" not in note
     assert repair.stage == "segment-2-repair" and repair.task is requests[1].task
     assert repair.json_schema == requests[1].json_schema and repair.max_tokens == requests[1].max_tokens

@@ -47,7 +47,7 @@ async def review_segment(
     if first.passed or not show.quality.repair:
         return draft, SegmentReview(first=first)
     try:
-        repaired = await ask(build_repair_request(request, draft, first))
+        repaired = await ask(build_repair_request(request, first))
     except OutputError as exc:
         return draft, SegmentReview(first=first, repair_error=exc.message)
     second = check_segment(repaired, show, stage=request.stage, target_words=target_words, earlier=earlier)

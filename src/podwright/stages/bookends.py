@@ -13,7 +13,7 @@ from podwright.core.episode import Segment
 from podwright.core.llm import LLMRequest, Message
 from podwright.core.show import Show, Task
 from podwright.stages.context import bookend_prefix
-from podwright.stages.dialogue import dialogue_schema, max_turns_for, turns_grammar_schema
+from podwright.stages.dialogue import dialogue_schema, max_turns_for, turn_plan, turns_grammar_schema
 from podwright.stages.sizing import dialogue_max_tokens, turns_for_words
 
 __all__ = ["CONCLUSION_TITLE", "INTRO_TITLE", "Bookend", "build_request"]
@@ -27,10 +27,7 @@ CONCLUSION_TITLE = "Conclusion"
 
 def _instruction(show: Show, which: Bookend, words: int) -> str:
     names = " and ".join(host.name for host in show.hosts)
-    turns = turns_for_words(words)
-    length = f"about {words} words in about {turns} turns"
-    if len(show.hosts) > 1:
-        length += f", {names} taking turns ({show.hosts[0].name} first)"
+    length = turn_plan(show, words)
     fresh = "Every sentence says something new: no host repeats another's words or the segments' lines."
     if which == "intro":
         return (

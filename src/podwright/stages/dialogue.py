@@ -33,6 +33,7 @@ __all__ = [
     "next_speaker",
     "parse",
     "per_call_block",
+    "turn_plan",
     "turns_grammar_schema",
 ]
 
@@ -152,13 +153,15 @@ def _name_of(show: Show, host_id: str) -> str:
         return host_id
 
 
-def _turn_plan(show: Show, words: int, first_speaker: int) -> str:
+def turn_plan(show: Show, words: int, first_speaker: int = 0) -> str:
+    """``about 60 words: 2 turns of about 30 words, Maya and Joe taking turns (Maya first)``."""
     turns = turns_for_words(words)
+    plan = f"about {words} words: {turns} turns of about {round(words / turns)} words"
     if len(show.hosts) == 1:
-        return f"about {words} words in about {turns} turns"
+        return plan
     opener = show.hosts[first_speaker % len(show.hosts)].name
     names = " and ".join(host.name for host in show.hosts)
-    return f"about {words} words in about {turns} turns, {names} taking turns ({opener} first)"
+    return f"{plan}, {names} taking turns ({opener} first)"
 
 
 def per_call_block(
@@ -173,7 +176,7 @@ def per_call_block(
     lines = [
         f'Write segment {index} of {total}: "{segment.title}" ({segment.kind}).',
         "Cover: " + "; ".join(segment.key_points),
-        f"Length: {_turn_plan(show, segment.target_words, next_speaker(show, previous_turns))}.",
+        f"Length: {turn_plan(show, segment.target_words, next_speaker(show, previous_turns))}.",
     ]
     if len(show.hosts) > 1:
         lines.append("Every host speaks and adds something; no one does most of the talking.")

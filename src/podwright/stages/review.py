@@ -1,18 +1,16 @@
 """The repair pass and the script's quality record.
 
 A segment that fails a check (see :mod:`podwright.stages.quality`) is asked again once. The repair
-request is the original request with two messages appended: the first answer (as the assistant's)
-and a note naming each failed check, what was measured and what to do. Everything before them, the
-static prefix included, stays byte-identical, so a provider's prompt cache still serves it. Whatever
+request is the original request with one message appended: a note naming each failed check, what
+was measured and what to do. Everything before it, the static prefix included, stays
+byte-identical, so a provider's prompt cache still serves it. Whatever
 the second answer checks like, the episode goes on: the record says what failed, never silently.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Literal
 
-from podwright.core.episode import Segment
 from podwright.core.llm import LLMRequest, Message
 from podwright.core.model import Record
 from podwright.stages.quality import CheckResult, SegmentQuality
@@ -32,27 +30,21 @@ REPAIR_SUFFIX = "-repair"
 
 def repair_note(quality: SegmentQuality) -> str:
     """The instruction of a repair request: each failed check by name, what was measured, the fix."""
-    lines = ["That segment failed these checks:"]
+    lines = ["A first draft of this segment failed these checks:"]
     lines += [f"- {result.check.value}: {result.detail}. Fix: {result.fix}." for result in quality.failed]
-    lines.append(
-        "Write the whole segment again, fixing every point above and keeping its subject. "
-        "Answer with the JSON only."
-    )
+    lines.append("Write the whole segment again so that it passes them. Answer with the JSON only.")
     return "\n".join(lines)
 
 
-def build_repair_request(request: LLMRequest, draft: Segment, quality: SegmentQuality) -> LLMRequest:
-    """``request`` asked again: its messages unchanged, then ``draft`` and the note on what failed."""
-    answer = json.dumps(
-        {"turns": [{"speaker": turn.host, "text": turn.text} for turn in draft.turns]}, ensure_ascii=False
-    )
+def build_repair_request(request: LLMRequest, quality: SegmentQuality) -> LLMRequest:
+    """``request`` asked again: its messages unchanged, then the note on what its draft failed.
+
+    The draft itself is not sent back: small models copy what they are shown, greetings and all,
+    and a fresh answer costs fewer input tokens.
+    """
     return request.model_copy(
         update={
-            "messages": (
-                *request.messages,
-                Message(role="assistant", content=answer),
-                Message(role="user", content=repair_note(quality)),
-            ),
+            "messages": (*request.messages, Message(role="user", content=repair_note(quality))),
             "stage": request.stage + REPAIR_SUFFIX,
         }
     )

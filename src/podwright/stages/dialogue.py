@@ -164,6 +164,21 @@ def turn_plan(show: Show, words: int, first_speaker: int = 0) -> str:
     return f"{plan}, {names} taking turns ({opener} first)"
 
 
+def _who_says_what(show: Show, segment: OutlineSegment, opener: int) -> str:
+    """``Who says what: Maya opens on "x"; Joe follows on "y".``: distinct content for each turn.
+
+    Small models otherwise have the second host restate the first host's turn word for word.
+    """
+    turns = turns_for_words(segment.target_words)
+    hosts = show.hosts
+    parts = []
+    for n, point in enumerate(segment.key_points[:turns]):
+        name = hosts[(opener + n) % len(hosts)].name
+        parts.append(f'{name} {"opens" if n == 0 else "follows"} on "{point}"')
+    more = ", then the conversation goes on" if turns > len(segment.key_points) else ""
+    return "Who says what: " + "; ".join(parts) + more + "."
+
+
 def per_call_block(
     show: Show,
     outline: Outline,
@@ -173,16 +188,20 @@ def per_call_block(
     """What only this call says: the segment to write (``index`` is 1-based) and where it starts."""
     segment = outline.segments[index - 1]
     total = len(outline.segments)
+    opener = next_speaker(show, previous_turns)
     lines = [
         f'Write segment {index} of {total}: "{segment.title}" ({segment.kind}).',
         "Cover: " + "; ".join(segment.key_points),
-        f"Length: {turn_plan(show, segment.target_words, next_speaker(show, previous_turns))}.",
+        f"Length: {turn_plan(show, segment.target_words, opener)}.",
     ]
     if len(show.hosts) > 1:
-        lines.append("Every host speaks and adds something; no one does most of the talking.")
+        lines.append(_who_says_what(show, segment, opener))
+        lines.append(
+            "Every host adds something new; no one repeats another's words or does most of the talking."
+        )
     lines.append(
-        "No greetings, welcomes, host introductions or goodbyes: the intro and conclusion are written "
-        "separately. Start straight into the subject."
+        "This is the middle of the episode (the intro and conclusion are written separately): no "
+        "greetings, welcomes, host introductions or goodbyes; the first words are about the subject."
     )
     if index < total:
         lines.append("Do not wrap up the episode; later segments follow.")

@@ -48,6 +48,9 @@ def test_static_prefix_is_byte_identical_across_segment_calls() -> None:
     tails = [request.messages[-1].content for request in requests]
     assert len(set(tails)) == 3
     assert "Write segment 2 of 3" in tails[1] and "So where were we?" in tails[1]
+    # Who covers what: segment 2 continues after Maya's line, so Joe opens on its first key point.
+    assert 'Who says what: Joe opens on "kp2"' in tails[1] and 'Maya opens on "kp1"' in tails[0]
+    assert all("no greetings" in tail for tail in tails)
     # The schema travels with every call (some providers put it in the prompt): identical too.
     assert len({json.dumps(request.json_schema, sort_keys=True) for request in requests}) == 1
     for request in requests:

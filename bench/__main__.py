@@ -13,6 +13,7 @@ BENCHES = {
     "queue": "bench.bench_queue",
     "images": "bench.bench_images",
     "budget": "bench.bench_budget",
+    "quality": "bench.bench_quality",
 }
 
 

@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.pipeline.test_script_cli import _answer, _script, _show_file
+from tests.pipeline.test_script_cli import _script, _show_file
 from tests.support.fake_openai import FakeChatServer
+from tests.support.loopback_show import answer_any_stage as _answer
 
 FULL_RUN_CALLS = 10
 """research, outline, 3 segments, summary, intro, conclusion, metadata, image prompts."""
@@ -47,7 +48,8 @@ def _bodies(server: FakeChatServer) -> list[str]:
 def test_a_killed_script_run_resumes_paying_only_for_the_missing_calls(
     tmp_path: Path, podwright_home: Path
 ) -> None:
-    args = ["--episode-id", "ep1", "--topic", "why the night sky is dark"]
+    # Two minutes: the scripted answers pass every quality check, so no repair call changes the count.
+    args = ["--episode-id", "ep1", "--topic", "why the night sky is dark", "--minutes", "2"]
     with FakeChatServer(_answer, min_cache_tokens=200, ttft_s=0.25) as server:
         show = _show_file(tmp_path, server.base_url)
         out = tmp_path / "out"
@@ -114,7 +116,7 @@ def test_run_json_and_the_ledger_count_the_same_attempts(
         server.fail_next(429, times=1, retry_after=0)
         server.fail_next(500, times=1)
         server.malformed_next(1, kind="content")  # the research answer after the retries: repaired
-        result = _script(tmp_path, _show_file(tmp_path, server.base_url), "--topic", "Dark")
+        result = _script(tmp_path, _show_file(tmp_path, server.base_url), "--topic", "Dark", "--minutes", "2")
         assert result.exit_code == 0, result.output
         assert "(2 retries, 1 repair)" in result.output
     run = json.loads(next((tmp_path / "out").glob("*/ep1/run.json")).read_text(encoding="utf-8"))["script"]

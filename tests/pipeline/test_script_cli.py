@@ -30,12 +30,11 @@ STAGES = {
     "metadata",
     "image-prompts",
 }
-_answer = answer_any_stage
 
 
 @pytest.fixture
 def server() -> Iterator[FakeChatServer]:
-    with FakeChatServer(_answer, min_cache_tokens=200) as chat:
+    with FakeChatServer(answer_any_stage, min_cache_tokens=200) as chat:
         yield chat
 
 
@@ -57,10 +56,14 @@ def keyed(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_script_end_to_end_writes_typed_readable_accounted_files(
     tmp_path: Path, server: FakeChatServer, podwright_home: Path
 ) -> None:
-    result = _script(tmp_path, _show_file(tmp_path, server.base_url), "--topic", "Why the sky is dark")
+    show = _show_file(tmp_path, server.base_url)
+    result = _script(tmp_path, show, "--topic", "Why the sky is dark", "--minutes", "5")
     assert result.exit_code == 0, result.output
     folder = tmp_path / "out" / "curious-minutes" / "ep1"
     assert str(folder) in result.output
+    # The structure checks are summed up under the totals (the fake's answers are short: length fails).
+    assert "quality: 5 of 5 segments pass every check (0 asked again)" in result.output
+    assert "✗ length: " in result.output and "too short" in result.output
     script = Script.model_validate_json((folder / "script.json").read_text())
     assert [s.kind for s in script.segments] == ["intro", "setup", "deep_dive", "takeaways", "conclusion"]
     # The folder is a complete episode folder: `podwright render` finds the script and the cast in it.
@@ -126,7 +129,7 @@ def test_garbage_twice_fails_with_one_clear_line(tmp_path: Path, server: FakeCha
     def garbage_outline(body: dict[str, Any]) -> dict[str, Any] | str:
         if body["response_format"]["json_schema"]["name"] == "outline":
             return "I am not JSON at all"
-        return _answer(body)
+        return answer_any_stage(body)
 
     server.responder = garbage_outline
     result = _script(tmp_path, _show_file(tmp_path, server.base_url), "--topic", "Dark")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,8 @@ from podwright.core import Outline, OutlineSegment, ResearchBrief
 from podwright.llm.local import LocalLlamaClient, assemble_model
 from podwright.llm.structured import complete_json
 from podwright.stages import dialogue
-from podwright.stages.sizing import size_episode
+from podwright.stages.quality import Check, check_segment
+from podwright.stages.sizing import size_episode, turns_for_words
 from tests.stages.shows import starter_show
 
 
@@ -45,6 +47,18 @@ async def test_local_model_writes_a_valid_segment(local_model: Path) -> None:
         client, request.model_copy(update={"temperature": 0.0}), dialogue.dialogue_model(show)
     )
     segment = dialogue.parse(answer, kind="setup", title="Setup")
-    assert {turn.host for turn in segment.turns} <= set(show.host_ids)
     assert segment.word_count >= 10
     assert all(response.usage.output_tokens <= request.max_tokens for response in responses)
+    # The grammar holds the turn count and the speakers: each host in turn, Maya first.
+    turns = turns_for_words(size.segment_words[0])
+    assert [turn.host for turn in segment.turns] == [show.host_ids[n % 2] for n in range(turns)]
+    quality = check_segment(segment, show, stage="segment-1", target_words=size.segment_words[0])
+    assert quality.result(Check.TURNS).passed and quality.result(Check.SPEAKERS).passed  # type: ignore[union-attr]
+
+
+def test_llama_cpp_turns_the_local_grammar_schema_into_a_grammar() -> None:
+    llama_grammar = pytest.importorskip("llama_cpp.llama_grammar", reason="needs podwright[local]")
+    schema = dialogue.turns_grammar_schema(starter_show(), 3)
+    grammar = llama_grammar.json_schema_to_gbnf(json.dumps(schema))
+    # One rule per pinned turn, each speaker a literal: the converter used prefixItems, not items.
+    assert grammar.count('\\"maya\\"') == 2 and grammar.count('\\"joe\\"') == 1

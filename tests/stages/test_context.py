@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 
-from podwright.core import LLMRequest, Outline, OutlineSegment, ResearchBrief, Turn
+from podwright.core import LLMRequest, Outline, OutlineSegment, ResearchBrief, Segment, Turn
 from podwright.stages import bookends, dialogue
 from podwright.stages.context import bookend_prefix, episode_prefix
+from podwright.stages.quality import check_segment
+from podwright.stages.review import build_repair_request
 from tests.stages.shows import starter_show
 
 BRIEF = ResearchBrief(summary="Light is finite.", key_facts=("c = 299,792 km/s",), angles=("Olbers",))
@@ -46,6 +48,9 @@ def test_static_prefix_is_byte_identical_across_segment_calls() -> None:
     tails = [request.messages[-1].content for request in requests]
     assert len(set(tails)) == 3
     assert "Write segment 2 of 3" in tails[1] and "So where were we?" in tails[1]
+    # Who covers what: segment 2 continues after Maya's line, so Joe opens on its first key point.
+    assert 'Who says what: Joe opens on "kp2"' in tails[1] and 'Maya opens on "kp1"' in tails[0]
+    assert all("no greetings" in tail for tail in tails)
     # The schema travels with every call (some providers put it in the prompt): identical too.
     assert len({json.dumps(request.json_schema, sort_keys=True) for request in requests}) == 1
     for request in requests:
@@ -82,3 +87,46 @@ def test_intro_and_conclusion_share_a_shorter_prefix_without_dialogue() -> None:
     assert (
         requests[0].messages[0] == bookend_prefix(show, "x", [], "y")[0] == _segment_requests()[0].messages[0]
     )
+
+
+def test_repair_request_keeps_the_prefix_byte_identical_and_names_the_failure() -> None:
+    show = starter_show()
+    requests = _segment_requests()
+    draft = Segment(kind="deep_dive", title="T2", turns=(Turn(host="joe", text="Light is slow"),))
+    quality = check_segment(draft, show, stage="segment-2", target_words=102)
+    repair = build_repair_request(requests[1], quality)
+    # The same cache prefix as every other segment call of the episode, byte for byte.
+    assert _prefix(repair) == _prefix(requests[0]) == _prefix(requests[2])
+    # The whole first request is its prefix; only the note comes after (the draft is not sent back).
+    assert repair.messages[: len(requests[1].messages)] == requests[1].messages
+    assert [m.role for m in repair.messages[len(requests[1].messages) :]] == ["user"]
+    assert all(message.role != "assistant" for message in repair.messages)
+    note = repair.messages[-1].content
+    assert note.startswith(
+        "A first draft of this segment failed these checks:\n- turns: 1 turn; at least 2 for ~102 words."
+    )
+    assert "- speakers: " in note and "- cut_off: " in note and "- greetings" not in note
+    assert repair.stage == "segment-2-repair" and repair.task is requests[1].task
+    assert repair.json_schema == requests[1].json_schema and repair.max_tokens == requests[1].max_tokens
+    assert repair.messages[-1].cache_breakpoint is False
+
+
+def test_the_local_grammar_pins_each_turn_to_a_host_and_stays_out_of_the_prompt() -> None:
+    show = starter_show()
+    requests = _segment_requests()
+    for request in requests:
+        assert request.grammar_schema is not None
+        assert "prefixItems" not in json.dumps(request.json_schema)
+    turns = requests[1].grammar_schema["properties"]["turns"]  # type: ignore[index]
+    speakers = [item["properties"]["speaker"]["enum"] for item in turns["prefixItems"]]
+    # Segment 2 continues after Maya's line, so Joe opens; the hosts alternate.
+    assert speakers == [["joe"], ["maya"]]
+    assert turns["minItems"] == turns["maxItems"] == 2 and turns["items"] is False
+    big = dialogue.turns_grammar_schema(show, 5)
+    assert [i["properties"]["speaker"]["enum"][0] for i in big["properties"]["turns"]["prefixItems"]] == [
+        "maya",
+        "joe",
+        "maya",
+        "joe",
+        "maya",
+    ]

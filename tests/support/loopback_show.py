@@ -25,7 +25,8 @@ def answer_any_stage(body: dict[str, Any]) -> dict[str, Any]:
     task = SCHEMA_TASKS[body["response_format"]["json_schema"]["name"]]
     last = body["messages"][-1]["content"]
     text = last if isinstance(last, str) else last[0]["text"]
-    label = "bookend" if text.startswith("Write the") else "body"
+    # Each call its own label (the first line says which segment), so no segment repeats another.
+    label = ("bookend" if text.startswith("Write the") else "body") + "-" + text.split("\n")[0][:40]
     request = LLMRequest(task=task, messages=(Message(role="user", content="x"),), stage=label)
     return ScriptedLLM(["maya", "joe"]).answer(request)
 

@@ -1,13 +1,15 @@
 """A FakeChatServer responder that answers every script stage with valid JSON of realistic size.
 
 Sizes follow the request itself: dialogue fills about half of ``max_tokens`` (the stages leave 2×
-room), a research brief has as many items as its schema's ``maxItems`` allow. Shared by the script
+room), a research brief has as many items as its schema's ``maxItems`` allow. Dialogue is whole
+sentences of shuffled words, hosts taking turns, so it passes the structure checks. Shared by the script
 benchmark and the end-to-end tests.
 """
 
 from __future__ import annotations
 
 import itertools
+import random
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -25,10 +27,25 @@ def _words(words: Iterator[str], count: int) -> str:
     return " ".join(next(words) for _ in range(max(1, count)))
 
 
+def _sentences(words: Iterator[str], count: int) -> str:
+    """``count`` words as whole sentences of about twelve words each."""
+    count = max(1, count)
+    sizes = [12] * (count // 12) + ([count % 12] if count % 12 else [])
+    return " ".join(_words(words, size).capitalize() + "." for size in sizes)
+
+
+def _shuffled(seed: int) -> Iterator[str]:
+    """The filler's words in a fresh random order each pass, so no sentence repeats another."""
+    pick = random.Random(seed)
+    vocabulary = FILLER.split()
+    while True:
+        yield from pick.sample(vocabulary, len(vocabulary))
+
+
 def script_responder(show: Show) -> Callable[[dict[str, Any]], dict[str, Any]]:
     """Answers sized by the request's own ``max_tokens`` (the stages size them from target words)."""
     hosts = itertools.cycle(show.host_ids)
-    words = itertools.cycle(FILLER.split())
+    words = _shuffled(0)
 
     def answer(body: dict[str, Any]) -> dict[str, Any]:
         name = body.get("response_format", {}).get("json_schema", {}).get("name", "")
@@ -38,7 +55,7 @@ def script_responder(show: Show) -> Callable[[dict[str, Any]], dict[str, Any]]:
             turns = max(2, budget_words // 45)
             return {
                 "turns": [
-                    {"speaker": next(hosts), "text": _words(words, budget_words // turns)}
+                    {"speaker": next(hosts), "text": _sentences(words, budget_words // turns)}
                     for _ in range(turns)
                 ]
             }

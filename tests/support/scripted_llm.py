@@ -10,11 +10,52 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from podwright.core import LLMRequest, LLMResponse, Task, Usage
+
+VOCABULARY = [
+    "stars",
+    "light",
+    "dust",
+    "galaxies",
+    "horizon",
+    "expansion",
+    "redshift",
+    "darkness",
+    "distance",
+    "age",
+    "photons",
+    "telescope",
+    "universe",
+    "infinity",
+    "paradox",
+    "brightness",
+    "forest",
+    "trees",
+    "glow",
+    "cooling",
+    "radiation",
+    "background",
+    "microwave",
+    "night",
+    "eyes",
+    "speed",
+    "seconds",
+    "billions",
+    "years",
+    "sky",
+    "candles",
+    "lantern",
+    "fog",
+    "ocean",
+    "mirror",
+    "clock",
+]
+"""Words the default dialogue lines are drawn from (seeded by stage, so runs repeat exactly)."""
 
 
 @dataclass
@@ -89,10 +130,15 @@ class ScriptedLLM:
         return None
 
     def _turns(self, label: str) -> dict[str, Any]:
+        # Every line says something of its own, so the default answers pass the structure checks.
         speakers = itertools.cycle(self.host_ids)
+        words = random.Random(label)
         return {
             "turns": [
-                {"speaker": next(speakers), "text": f"DIALOGUE-{label} line {n} about the dark night sky."}
+                {
+                    "speaker": next(speakers),
+                    "text": f"DIALOGUE-{label} line {n} about " + " ".join(words.sample(VOCABULARY, 6)) + ".",
+                }
                 for n in range(1, 5)
             ]
         }

@@ -86,6 +86,8 @@ def _script(
         f"{run.output_tokens:,} out, {cost}, {run.wall_s:.1f} s",
         highlight=False,
     )
+    if run.quality is not None:
+        console.print(run.quality.summary(), highlight=False, markup=False)
     console.print(f"episode {done.episode.key} ({done.episode.state.value})", highlight=False)
     console.print(done.episode.folder, highlight=False, soft_wrap=True)
 

@@ -48,6 +48,10 @@ class LLMRequest(Record):
     temperature: float = 0.7
     json_schema: dict[str, Any] | None = None
     """When set, the answer must be JSON valid for this schema (``response_format``)."""
+    grammar_schema: dict[str, Any] | None = None
+    """A stricter schema for this one call, for providers that enforce the schema as a grammar and
+    never show it to the model (the embedded llama.cpp model). Providers that put the schema in the
+    prompt get ``json_schema``, identical across a stage's calls so their prompt cache keeps serving."""
     schema_name: str = "answer"
     episode_id: str | None = None
     stage: str = ""

@@ -20,6 +20,7 @@ __all__ = [
     "ModelRoute",
     "ModelTier",
     "Publishing",
+    "QualitySettings",
     "Schedule",
     "SegmentSpec",
     "Show",
@@ -97,6 +98,9 @@ class Host(Record):
     """The host's voice for each tier; both ``draft`` and ``final`` are required."""
     words_per_minute: float = Field(default=150.0, gt=40, lt=400)
     """Speaking rate used to size segments and estimate audio length before a render measures it."""
+    max_word_share: float | None = Field(default=None, gt=0, le=1)
+    """The most of a segment's words this host may speak, from their role (an explainer talks more
+    than the host who asks); unset: ``[quality] max_host_share``, or its default for the cast size."""
 
     @field_validator("id")
     @classmethod
@@ -218,6 +222,22 @@ class Schedule(Record):
     minutes: float = 10.0
 
 
+class QualitySettings(Record):
+    """Thresholds of the structure checks every written segment goes through, and the repair pass."""
+
+    repair: bool = True
+    """Ask a segment that fails a check again, once, naming the failed checks."""
+    min_turns_ratio: float = Field(default=0.5, gt=0, le=1)
+    """A segment needs at least this part of the natural turn count for its words (never under 2)."""
+    max_host_share: float | None = Field(default=None, gt=0, le=1)
+    """The most of a segment's words one host may speak; unset: 0.7 for two hosts, 0.6 for three,
+    0.55 for four. A host's own ``max_word_share`` wins."""
+    repeat_overlap: float = Field(default=0.6, gt=0, le=1)
+    """A sentence is a repeat when this part of its 4-word sequences already appeared earlier."""
+    length_tolerance: float = Field(default=0.15, ge=0, lt=1)
+    """How far the whole script's words may stray from the target (0.15 = ±15%)."""
+
+
 class Show(Record):
     """Everything an episode needs to know about its show."""
 
@@ -246,6 +266,7 @@ class Show(Record):
     """
     publishing: Publishing = Field(default_factory=Publishing)
     schedule: Schedule | None = None
+    quality: QualitySettings = Field(default_factory=QualitySettings)
 
     @field_validator("slug")
     @classmethod

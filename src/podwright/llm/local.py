@@ -176,8 +176,10 @@ class LocalLlamaClient:
                 "temperature": request.temperature,
                 "seed": self.seed,
             }
-            if request.json_schema is not None:
-                kwargs["response_format"] = {"type": "json_object", "schema": request.json_schema}
+            # The schema only becomes a grammar here, never prompt text: the stricter one costs no cache.
+            schema = request.grammar_schema or request.json_schema
+            if schema is not None:
+                kwargs["response_format"] = {"type": "json_object", "schema": schema}
             started = time.perf_counter()
             try:
                 result = self._llama.create_chat_completion(**kwargs)

@@ -16,8 +16,17 @@ from podwright.core.files import atomic_write_text
 from podwright.core.llm import LLMResponse, Usage
 from podwright.core.model import Record
 from podwright.core.show import Task
+from podwright.stages.review import ScriptQuality
 
-__all__ = ["RunRecord", "StageEvent", "StageRecord", "atomic_write_text", "update_run_json", "write_run_json"]
+__all__ = [
+    "RunRecord",
+    "StageEvent",
+    "StageRecord",
+    "atomic_write_text",
+    "total_cost",
+    "update_run_json",
+    "write_run_json",
+]
 
 
 class StageRecord(Record):
@@ -108,6 +117,8 @@ class RunRecord(Record):
     output_tokens: int
     cost_usd: float | None
     """``None`` when any call's cost is unknown."""
+    quality: ScriptQuality | None = None
+    """The structure checks of every segment, the repairs and the script's length."""
 
     @classmethod
     def build(
@@ -118,12 +129,10 @@ class RunRecord(Record):
         started_at: datetime,
         wall_s: float,
         stages: Sequence[StageRecord],
+        quality: ScriptQuality | None = None,
     ) -> RunRecord:
         """Totals from ``stages``, sorted by start time."""
         ordered = tuple(sorted(stages, key=lambda stage: (stage.started_s, stage.stage)))
-        cost: float | None = 0.0
-        for stage in ordered:
-            cost = None if cost is None or stage.cost_usd is None else cost + stage.cost_usd
         return cls(
             episode_id=episode_id,
             show_slug=show_slug,
@@ -139,7 +148,8 @@ class RunRecord(Record):
             cached_tokens=sum(stage.cached_tokens for stage in ordered),
             cache_write_tokens=sum(stage.cache_write_tokens for stage in ordered),
             output_tokens=sum(stage.output_tokens for stage in ordered),
-            cost_usd=cost,
+            cost_usd=total_cost(ordered),
+            quality=quality,
         )
 
     def stage(self, name: str) -> StageRecord:
@@ -148,6 +158,14 @@ class RunRecord(Record):
             if stage.stage == name:
                 return stage
         raise KeyError(name)
+
+
+def total_cost(stages: Iterable[StageRecord]) -> float | None:
+    """The dollars of ``stages`` together; ``None`` when any stage's cost is unknown."""
+    cost: float | None = 0.0
+    for stage in stages:
+        cost = None if cost is None or stage.cost_usd is None else cost + stage.cost_usd
+    return cost
 
 
 def _total(usages: Iterable[Usage]) -> Usage:

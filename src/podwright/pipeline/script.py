@@ -5,10 +5,12 @@
     source digests (light, concurrent)
      → research → outline
      → segment 1 (alone: primes the provider's prompt cache with the static prefix)
-     → segments 2..N (concurrent; each reported to ``on_segment`` as soon as it exists)
+     → segments 2..N (concurrent; each reported to ``on_segment`` as soon as it is final)
      → summary (light)
      → intro ∥ conclusion (primary, read the summary only) ∥ metadata ∥ image prompts (light)
 
+Every dialogue segment is checked as soon as it is written (see :mod:`podwright.stages.quality`)
+and asked again once when it fails (``segment-2-repair``); the checks go in the run record.
 Every call's usage and wall time is kept per stage in a :class:`RunRecord`.
 """
 
@@ -38,6 +40,7 @@ from podwright.core.llm import LLMClient, LLMRequest, LLMResponse
 from podwright.core.show import Show
 from podwright.llm.structured import complete_json
 from podwright.pipeline.run_record import RunRecord, StageEvent, StageRecord
+from podwright.pipeline.script_review import review_segment, script_quality
 from podwright.sources import split
 from podwright.stages import (
     bookends,
@@ -49,6 +52,7 @@ from podwright.stages import (
     source_digest,
     summary,
 )
+from podwright.stages.review import SegmentReview
 from podwright.stages.sizing import EpisodeSize, size_episode
 
 __all__ = ["ScriptPipeline", "ScriptResult", "SegmentCallback", "StageCallback"]
@@ -92,6 +96,8 @@ class _Run:
     on_segment: SegmentCallback | None
     stages: list[StageRecord] = field(default_factory=list)
     pending: list[asyncio.Task[None]] = field(default_factory=list)
+    reviews: dict[int, SegmentReview] = field(default_factory=dict)
+    """Quality reviews by air-order index."""
 
     def now(self) -> float:
         return self.clock() - self.started
@@ -128,7 +134,11 @@ async def _settle(*tasks: asyncio.Future[Any]) -> None:
 
 async def _all(*coroutines: Coroutine[Any, Any, T]) -> list[T]:
     """Run ``coroutines`` concurrently and return their results in order (fail fast, see ``_settle``)."""
-    tasks = [asyncio.ensure_future(coroutine) for coroutine in coroutines]
+    return await _all_futures(*(asyncio.ensure_future(coroutine) for coroutine in coroutines))
+
+
+async def _all_futures(*tasks: asyncio.Future[T]) -> list[T]:
+    """Wait for ``tasks`` (fail fast, see ``_settle``) and return their results in order."""
     await _settle(*tasks)
     return [task.result() for task in tasks]
 
@@ -200,6 +210,13 @@ class ScriptPipeline:
         )
         segments = (intro, *body, conclusion)
         await _settle(*run.pending)
+        quality = script_quality(
+            self.show,
+            [run.reviews[index] for index in sorted(run.reviews)],
+            segments,
+            target_words=size.total_words,
+            stages=run.stages,
+        )
 
         script = Script(
             episode_id=episode_id,
@@ -219,6 +236,7 @@ class ScriptPipeline:
             started_at=started_at,
             wall_s=run.now(),
             stages=run.stages,
+            quality=quality,
         )
         return ScriptResult(script=script, run=record, brief=brief, outline=plan, sources=digested)
 
@@ -231,6 +249,32 @@ class ScriptPipeline:
     async def _ask(self, run: _Run, request: LLMRequest, model_type: type[M]) -> M:
         value, _ = await self._call(run, request, model_type)
         return value
+
+    async def _dialogue(
+        self,
+        run: _Run,
+        request: LLMRequest,
+        *,
+        index: int,
+        kind: str,
+        title: str,
+        target_words: int,
+        earlier: Callable[[], Awaitable[Sequence[Segment]]],
+    ) -> Segment:
+        """Write one stretch of dialogue, check it against ``earlier`` (awaited only once it is
+        written), repair it once if it fails, then hand it to ``on_segment``."""
+        answer_model = dialogue.dialogue_model(self.show)
+
+        async def ask(call: LLMRequest) -> Segment:
+            return dialogue.parse(await self._ask(run, call, answer_model), kind=kind, title=title)
+
+        draft = await ask(request)
+        segment, review = await review_segment(
+            ask, self.show, request, draft, target_words=target_words, earlier=await earlier()
+        )
+        run.reviews[index] = review
+        run.announce(index, segment)
+        return segment
 
     async def _digest(self, run: _Run, doc: SourceDoc, episode_id: str) -> SourceDoc:
         if not self.needs_summary(doc):
@@ -257,7 +301,10 @@ class ScriptPipeline:
         plan: Outline,
         episode_id: str,
     ) -> tuple[Segment, ...]:
-        answer_model = dialogue.dialogue_model(self.show)
+        finals: dict[int, asyncio.Future[Segment]] = {}
+
+        async def before(index: int) -> list[Segment]:
+            return [await finals[earlier] for earlier in range(1, index)]
 
         async def write_segment(index: int, previous: Segment | None) -> Segment:
             request = dialogue.build_request(
@@ -269,20 +316,22 @@ class ScriptPipeline:
                 previous_turns=previous.turns if previous is not None else (),
             )
             spec = plan.segments[index - 1]
-            segment = dialogue.parse(
-                await self._ask(run, request, answer_model), kind=spec.kind, title=spec.title
+            return await self._dialogue(
+                run,
+                request,
+                index=index,
+                kind=spec.kind,
+                title=spec.title,
+                target_words=spec.target_words,
+                earlier=lambda: before(index),
             )
-            run.announce(index, segment)
-            return segment
 
         # The first call runs alone so the static prefix is in the provider's cache for the rest.
-        first = await write_segment(1, None)
-        rest = await _all(
-            *(
-                write_segment(index, first if index == 2 else None)
-                for index in range(2, len(plan.segments) + 1)
-            )
-        )
+        finals[1] = asyncio.ensure_future(write_segment(1, None))
+        first = await finals[1]
+        for index in range(2, len(plan.segments) + 1):
+            finals[index] = asyncio.ensure_future(write_segment(index, first if index == 2 else None))
+        rest = await _all_futures(*(finals[index] for index in range(2, len(plan.segments) + 1)))
         return (first, *rest)
 
     async def _finish(
@@ -295,7 +344,12 @@ class ScriptPipeline:
         episode_id: str,
     ) -> tuple[Segment, Segment, EpisodeMetadata, tuple[ImagePrompt, ...]]:
         titles = [bookends.INTRO_TITLE, *(segment.title for segment in body), bookends.CONCLUSION_TITLE]
-        answer_model = dialogue.dialogue_model(self.show)
+
+        async def body_segments() -> Sequence[Segment]:
+            return body
+
+        async def body_and_intro() -> Sequence[Segment]:
+            return (await intro, *body)
 
         async def bookend(which: bookends.Bookend, words: int, title: str) -> Segment:
             request = bookends.build_request(
@@ -307,9 +361,16 @@ class ScriptPipeline:
                 words=words,
                 episode_id=episode_id,
             )
-            segment = dialogue.parse(await self._ask(run, request, answer_model), kind=which, title=title)
-            run.announce(0 if which == "intro" else len(body) + 1, segment)
-            return segment
+            return await self._dialogue(
+                run,
+                request,
+                index=0 if which == "intro" else len(body) + 1,
+                kind=which,
+                title=title,
+                target_words=words,
+                # The conclusion must not repeat the intro either; only its check waits for it.
+                earlier=body_segments if which == "intro" else body_and_intro,
+            )
 
         async def write_metadata() -> EpisodeMetadata:
             request = metadata.build_request(

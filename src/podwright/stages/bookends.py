@@ -13,7 +13,7 @@ from podwright.core.episode import Segment
 from podwright.core.llm import LLMRequest, Message
 from podwright.core.show import Show, Task
 from podwright.stages.context import bookend_prefix
-from podwright.stages.dialogue import dialogue_schema, max_turns_for
+from podwright.stages.dialogue import dialogue_schema, max_turns_for, turn_plan, turns_grammar_schema
 from podwright.stages.sizing import dialogue_max_tokens, turns_for_words
 
 __all__ = ["CONCLUSION_TITLE", "INTRO_TITLE", "Bookend", "build_request"]
@@ -27,16 +27,17 @@ CONCLUSION_TITLE = "Conclusion"
 
 def _instruction(show: Show, which: Bookend, words: int) -> str:
     names = " and ".join(host.name for host in show.hosts)
-    length = f"about {words} words in about {turns_for_words(words)} turns"
+    length = turn_plan(show, words)
+    fresh = "Every sentence says something new: no host repeats another's words or the segments' lines."
     if which == "intro":
         return (
-            f"Write the intro ({length}): welcome listeners to {show.name}, the hosts ({names}) greet, "
-            "hook the listener with the episode's question and preview what is coming. "
-            "Do not answer the question yet."
+            f"Write the intro ({length}): welcome listeners to {show.name} once, the hosts ({names}) "
+            "greet, hook the listener with the episode's question and preview what is coming in a few "
+            f"words. Do not answer the question yet. {fresh}"
         )
     return (
-        f"Write the conclusion ({length}): recap the key takeaways in plain words, one last thought, "
-        f"thank the listeners and sign off from {show.name}."
+        f"Write the conclusion ({length}): recap the key takeaways in plain, fresh words, one last "
+        f"thought, thank the listeners and sign off from {show.name}. {fresh}"
     )
 
 
@@ -59,6 +60,7 @@ def build_request(
         max_tokens=dialogue_max_tokens(words),
         temperature=show.llm.temperature,
         json_schema=dialogue_schema(show, max_turns=max_turns_for(words)),
+        grammar_schema=turns_grammar_schema(show, turns_for_words(words)),
         schema_name="dialogue",
         episode_id=episode_id,
         stage=which,

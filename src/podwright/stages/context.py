@@ -35,7 +35,9 @@ def show_system_message(show: Show) -> Message:
         f"speaker is one of {ids}.\n"
         "- Write words to be spoken aloud: no stage directions, no markdown, no sound effects, "
         "no speaker names inside text.\n"
-        "- Hosts take turns naturally; each turn is one to four sentences."
+        "- Hosts take turns naturally; each turn is one to three short sentences.\n"
+        "- Say everything in the hosts' own words, once: never copy a sentence from the brief, "
+        "and never say a sentence twice."
     )
     return Message(role="system", content=content)
 

@@ -9,6 +9,7 @@ repair retry can fix.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any, ClassVar
@@ -29,8 +30,11 @@ __all__ = [
     "dialogue_model",
     "dialogue_schema",
     "max_turns_for",
+    "next_speaker",
     "parse",
     "per_call_block",
+    "turn_plan",
+    "turns_grammar_schema",
 ]
 
 CONTINUITY_TURNS = 3
@@ -100,6 +104,43 @@ def dialogue_schema(show: Show, *, max_turns: int | None = None) -> dict[str, An
     return schema
 
 
+def turns_grammar_schema(show: Show, turns: int, *, first_speaker: int = 0) -> dict[str, Any]:
+    """A dialogue schema of exactly ``turns`` turns, the hosts taking turns in show order.
+
+    For grammar-constrained local models only (``LLMRequest.grammar_schema``): each turn's speaker is
+    a one-value enum, so the answer has the turn count its length needs and every host speaks.
+    llama.cpp's grammar cannot hold "at least N items, each host among them" (it has no
+    ``contains``, and ignores ``prefixItems`` next to ``items``), so the count is exact: the natural
+    count for the words. ``first_speaker`` is the index of the host who opens.
+    """
+    schema = dialogue_schema(show)
+    turn = schema["$defs"]["DialogueTurn"]
+    hosts = show.host_ids
+    pinned = []
+    for n in range(turns):
+        item = copy.deepcopy(turn)
+        item["properties"]["speaker"] = {"type": "string", "enum": [hosts[(first_speaker + n) % len(hosts)]]}
+        pinned.append(item)
+    schema["properties"]["turns"] = {
+        "type": "array",
+        "prefixItems": pinned,
+        "items": False,
+        "minItems": turns,
+        "maxItems": turns,
+    }
+    del schema["$defs"]
+    return schema
+
+
+def next_speaker(show: Show, previous_turns: Sequence[Turn]) -> int:
+    """Index of the host who speaks after ``previous_turns`` (the first host when there are none)."""
+    if not previous_turns:
+        return 0
+    ids = show.host_ids
+    last = previous_turns[-1].host
+    return (ids.index(last) + 1) % len(ids) if last in ids else 0
+
+
 def max_turns_for(words: int) -> int:
     """A generous cap on the turns of a stretch of ``words`` words (twice the natural count, at least 4)."""
     return max(4, 2 * turns_for_words(words))
@@ -112,6 +153,32 @@ def _name_of(show: Show, host_id: str) -> str:
         return host_id
 
 
+def turn_plan(show: Show, words: int, first_speaker: int = 0) -> str:
+    """``about 60 words: 2 turns of about 30 words, Maya and Joe taking turns (Maya first)``."""
+    turns = turns_for_words(words)
+    plan = f"about {words} words: {turns} turns of about {round(words / turns)} words"
+    if len(show.hosts) == 1:
+        return plan
+    opener = show.hosts[first_speaker % len(show.hosts)].name
+    names = " and ".join(host.name for host in show.hosts)
+    return f"{plan}, {names} taking turns ({opener} first)"
+
+
+def _who_says_what(show: Show, segment: OutlineSegment, opener: int) -> str:
+    """``Who says what: Maya opens on "x"; Joe follows on "y".``: distinct content for each turn.
+
+    Small models otherwise have the second host restate the first host's turn word for word.
+    """
+    turns = turns_for_words(segment.target_words)
+    hosts = show.hosts
+    parts = []
+    for n, point in enumerate(segment.key_points[:turns]):
+        name = hosts[(opener + n) % len(hosts)].name
+        parts.append(f'{name} {"opens" if n == 0 else "follows"} on "{point}"')
+    more = ", then the conversation goes on" if turns > len(segment.key_points) else ""
+    return "Who says what: " + "; ".join(parts) + more + "."
+
+
 def per_call_block(
     show: Show,
     outline: Outline,
@@ -121,23 +188,32 @@ def per_call_block(
     """What only this call says: the segment to write (``index`` is 1-based) and where it starts."""
     segment = outline.segments[index - 1]
     total = len(outline.segments)
+    opener = next_speaker(show, previous_turns)
     lines = [
         f'Write segment {index} of {total}: "{segment.title}" ({segment.kind}).',
         "Cover: " + "; ".join(segment.key_points),
-        f"Length: about {segment.target_words} words in about {turns_for_words(segment.target_words)} turns.",
+        f"Length: {turn_plan(show, segment.target_words, opener)}.",
     ]
-    if index == 1:
-        lines.append("The intro is written separately: start straight into the subject, no greetings.")
+    if len(show.hosts) > 1:
+        lines.append(_who_says_what(show, segment, opener))
+        lines.append(
+            "Every host adds something new; no one repeats another's words or does most of the talking."
+        )
+    lines.append(
+        "This is the middle of the episode (the intro and conclusion are written separately): no "
+        "greetings, welcomes, host introductions or goodbyes; the first words are about the subject."
+    )
     if index < total:
         lines.append("Do not wrap up the episode; later segments follow.")
-    else:
-        lines.append("The conclusion is written separately: no goodbyes.")
     if previous_turns:
         said = "\n".join(f"{_name_of(show, turn.host)}: {turn.text}" for turn in previous_turns)
         lines.append(f"The previous segment ended with:\n{said}\nContinue from there without repeating it.")
     elif index > 1:
         previous = outline.segments[index - 2]
-        lines.append(f'It follows "{previous.title}"; open with a short transition from it.')
+        lines.append(
+            f'It follows "{previous.title}"; open with a short transition from it and say only what '
+            "earlier segments did not."
+        )
     return "\n".join(lines)
 
 
@@ -165,6 +241,11 @@ def build_request(
         # provider that puts it in the prompt (as tool definitions) keeps the cached prefix.
         json_schema=dialogue_schema(
             show, max_turns=max_turns_for(max(spec.target_words for spec in outline.segments))
+        ),
+        grammar_schema=turns_grammar_schema(
+            show,
+            turns_for_words(segment.target_words),
+            first_speaker=next_speaker(show, previous_turns[-CONTINUITY_TURNS:]),
         ),
         schema_name="dialogue",
         episode_id=episode_id,

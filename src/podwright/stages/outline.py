@@ -56,7 +56,9 @@ def build_request(show: Show, request: EpisodeRequest, brief: ResearchBrief, siz
             f"{topic}Brief: {brief.summary}\n"
             + ("Key facts: " + "; ".join(brief.key_facts) + "\n" if brief.key_facts else "")
             + f"\nPlan exactly {len(show.template)} segments, in this order:\n{steps}\n"
-            f"Give a working title, and for each segment a title and 2-{_MAX_KEY_POINTS} short key points."
+            f"Give a working title, and for each segment a title and 2-{_MAX_KEY_POINTS} short key points. "
+            "The intro and conclusion are written separately: no segment is an introduction or a "
+            "conclusion, and each title names what that segment is about."
         ),
     )
     return LLMRequest(

@@ -31,7 +31,8 @@ CONCLUSION_SHARE = 0.07
 """Part of the episode's words spent on the conclusion."""
 TOKENS_PER_WORD = 1.4
 """English prose, in tokens of the usual BPE vocabularies, with a margin."""
-_MIN_BOOKEND_WORDS = 20
+# A welcome, a line from each host and the episode's question: shorter intros come out long anyway.
+_MIN_BOOKEND_WORDS = 35
 _MIN_SEGMENT_WORDS = 30
 _WORDS_PER_TURN = 45
 _TOKENS_PER_TURN_OVERHEAD = 14  # {"speaker": "...", "text": "..."} and separators

@@ -14,7 +14,7 @@ import httpx
 
 from podwright.core import SourceError
 
-__all__ = ["check_public_host", "public_only_client"]
+__all__ = ["check_public_host", "check_public_url", "public_only_client"]
 
 
 def check_public_host(host: str, port: int | None = None) -> None:
@@ -30,6 +30,14 @@ def check_public_host(host: str, port: int | None = None) -> None:
                 f"source URL host {host!r} is a private, loopback or link-local address ({address})",
                 hint="fetch public pages only, or start the studio with --allow-private-sources",
             )
+
+
+def check_public_url(url: str) -> None:
+    """Raise :class:`SourceError` unless ``url`` is an http(s) address of a public host."""
+    parts = httpx.URL(url) if "://" in url else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.host:
+        raise SourceError(f"{url!r} is not a web address", hint="give an http(s) URL, e.g. https://example.com/a")
+    check_public_host(parts.host, parts.port)
 
 
 def _guard(request: httpx.Request) -> None:

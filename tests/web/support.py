@@ -35,7 +35,9 @@ class Site:
         return self.shows / "curious-minutes.toml"
 
 
-def make_site(tmp_path: Path, *, public_url: str = "http://testserver", max_upload: int | None = None) -> Iterator[Site]:
+def make_site(
+    tmp_path: Path, *, public_url: str = "http://testserver", max_upload: int | None = None
+) -> Iterator[Site]:
     """Yield a site; the caller's monkeypatch must set OPENROUTER_API_KEY to :data:`SECRET_KEY`."""
     with FakeChatServer(answer_any_stage) as server:
         shows = tmp_path / "shows"

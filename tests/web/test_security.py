@@ -34,7 +34,9 @@ async def _scripted_then_cancel(site: Site, run_id: str) -> None:
 
 
 async def test_every_page_needs_the_start_token_once(site: Site) -> None:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=site.app), base_url="http://testserver") as c:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=site.app), base_url="http://testserver"
+    ) as c:
         for path in ("/episodes", "/shows", "/queue", "/costs", "/new"):
             assert (await c.get(path)).status_code == 401
         assert (await c.get("/estimate")).status_code == 401
@@ -44,7 +46,9 @@ async def test_every_page_needs_the_start_token_once(site: Site) -> None:
         assert "httponly" in first.headers["set-cookie"].lower()
         assert "samesite=strict" in first.headers["set-cookie"].lower()
         assert (await c.get("/episodes")).status_code == 200  # the cookie now
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=site.app), base_url="http://testserver") as c:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=site.app), base_url="http://testserver"
+    ) as c:
         assert (await c.get(f"/episodes?token={site.token}")).status_code == 403  # spent
 
 
@@ -69,12 +73,18 @@ async def test_uploads_have_a_size_limit_a_type_check_and_stay_in_their_folder(
         form = {"show": "curious-minutes", "minutes": "1", "tier": "draft", "csrf": csrf}
         big = await client.post("/new", data=form, files={"upload": ("notes.txt", b"x" * 5000, "text/plain")})
         assert big.status_code in (400, 413) and "MB" in big.text
-        exe = await client.post("/new", data=form, files={"upload": ("tool.exe", b"MZ\x90\x00", "application/x")})
+        exe = await client.post(
+            "/new", data=form, files={"upload": ("tool.exe", b"MZ\x90\x00", "application/x")}
+        )
         assert exe.status_code == 400 and "unsupported upload type" in exe.text
-        fake_pdf = await client.post("/new", data=form, files={"upload": ("paper.pdf", b"hello", "application/pdf")})
+        fake_pdf = await client.post(
+            "/new", data=form, files={"upload": ("paper.pdf", b"hello", "application/pdf")}
+        )
         assert fake_pdf.status_code == 400 and "not a PDF" in fake_pdf.text
         sneaky = await client.post(
-            "/new", data=form, files={"upload": ("../../escape.md", b"# Stars\n\nThe night sky is dark.\n", "text/markdown")}
+            "/new",
+            data=form,
+            files={"upload": ("../../escape.md", b"# Stars\n\nThe night sky is dark.\n", "text/markdown")},
         )
         assert sneaky.status_code == 303
         await _scripted_then_cancel(site, sneaky.headers["location"].rsplit("/", 1)[1])
@@ -104,7 +114,12 @@ async def test_downloads_cannot_traverse_paths(site: Site) -> None:
 async def test_url_sources_refuse_private_loopback_and_link_local_hosts(site: Site) -> None:
     async with signed_in(site) as (client, csrf):
         form = {"show": "curious-minutes", "minutes": "1", "tier": "draft", "csrf": csrf, "topic": "Stars"}
-        for url in ("http://127.0.0.1:9/page", "http://10.0.0.8/x", "http://169.254.169.254/latest/meta-data", "http://[::1]/"):
+        for url in (
+            "http://127.0.0.1:9/page",
+            "http://10.0.0.8/x",
+            "http://169.254.169.254/latest/meta-data",
+            "http://[::1]/",
+        ):
             response = await client.post("/new", data={**form, "url": url})
             assert response.status_code == 400 and "private, loopback or link-local" in response.text, url
     assert site.app.state.web.runs.runs == {}
@@ -115,7 +130,15 @@ async def test_keys_are_never_shown_or_logged(site: Site, caplog: pytest.LogCapt
     caplog.set_level(logging.DEBUG)
     key = await _episode(site)
     async with signed_in(site) as (client, _):
-        for path in ("/shows", "/shows/curious-minutes", "/new", "/episodes", f"/e/{key}", "/costs", "/queue"):
+        for path in (
+            "/shows",
+            "/shows/curious-minutes",
+            "/new",
+            "/episodes",
+            f"/e/{key}",
+            "/costs",
+            "/queue",
+        ):
             page = await client.get(path)
             assert page.status_code == 200, path
             assert SECRET_KEY not in page.text, path
@@ -126,7 +149,9 @@ async def test_keys_are_never_shown_or_logged(site: Site, caplog: pytest.LogCapt
 
 async def test_share_links_are_signed(site: Site) -> None:
     key = await _episode(site)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=site.app), base_url="http://testserver") as c:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=site.app), base_url="http://testserver"
+    ) as c:
         assert (await c.get(f"/listen/{'0' * 32}/{key}")).status_code == 403
         assert (await c.get(f"/s/{'0' * 32}/{key.split('/')[0]}/feed.xml")).status_code == 403
         good = site.app.state.web.locks.share(f"episode:{key}")

@@ -36,7 +36,9 @@ def check_public_url(url: str) -> None:
     """Raise :class:`SourceError` unless ``url`` is an http(s) address of a public host."""
     parts = httpx.URL(url) if "://" in url else None
     if parts is None or parts.scheme not in ("http", "https") or not parts.host:
-        raise SourceError(f"{url!r} is not a web address", hint="give an http(s) URL, e.g. https://example.com/a")
+        raise SourceError(
+            f"{url!r} is not a web address", hint="give an http(s) URL, e.g. https://example.com/a"
+        )
     check_public_host(parts.host, parts.port)
 
 

@@ -44,7 +44,7 @@ class StudioWeb:
     runs: RunBoard
     shows_dir: Path
     templates: Jinja2Templates
-    offline: bool = True
+    offline: bool = False
     public_url: str = "http://127.0.0.1:8700"
     max_upload_bytes: int = MAX_UPLOAD_BYTES
 
@@ -95,7 +95,7 @@ def create_app(
     studio: Studio,
     *,
     shows_dir: Path,
-    offline: bool = True,
+    offline: bool = False,
     public_url: str = "http://127.0.0.1:8700",
     locks: Locks | None = None,
     max_upload_bytes: int = MAX_UPLOAD_BYTES,

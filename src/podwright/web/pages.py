@@ -11,8 +11,8 @@ from typing import Any
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 
-from podwright.core import ConfigError, Host, JobState, PodwrightError, Show, Tier, VoiceRef
 from podwright.app.url_guard import check_public_url
+from podwright.core import ConfigError, Host, JobState, PodwrightError, Show, Tier, VoiceRef
 from podwright.web.app import StudioWeb, check_csrf, web_of
 from podwright.web.runs import Run
 from podwright.web.security import safe_name

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -59,8 +60,13 @@ class RunBoard:
         loop = asyncio.get_running_loop()
         run = Run(id=f"r{next(self._ids)}", what=what, episode_key=episode_key)
 
+        loop_thread = threading.get_ident()
+
         def report(kind: str, **data: Any) -> None:
-            loop.call_soon_threadsafe(lambda: run.add(kind, **data))
+            if threading.get_ident() == loop_thread:
+                run.add(kind, **data)  # in order with the run's own events
+            else:
+                loop.call_soon_threadsafe(lambda: run.add(kind, **data))
 
         async def body() -> None:
             try:

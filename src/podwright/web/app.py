@@ -72,7 +72,7 @@ def web_of(request: Request) -> StudioWeb:
 
 
 async def check_csrf(request: Request) -> None:
-    """Refuse a change (POST…) without the session's CSRF token (header ``X-CSRF-Token`` or field ``csrf``)."""
+    """Refuse a change (POST…) without the session's CSRF token (``X-CSRF-Token`` or field ``csrf``)."""
     if request.method not in _CHANGES:
         return
     web = web_of(request)

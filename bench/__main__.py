@@ -1,4 +1,4 @@
-"""Run the benchmarks: `python -m bench` (all) or `python -m bench script voice queue images`."""
+"""Run the benchmarks: `python -m bench` (all) or `python -m bench script voice queue images studio`."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ BENCHES = {
     "voice": "bench.bench_voice",
     "queue": "bench.bench_queue",
     "images": "bench.bench_images",
+    "studio": "bench.bench_studio",
 }
 
 

@@ -37,11 +37,20 @@ def _script(show_slug: str, episode_id: str, minutes: float) -> Script:
     per_segment = max(1, turns_needed // 6)
     for s in range(6):
         turns = tuple(
-            Turn(host="maya" if t % 2 == 0 else "joe", text=" ".join(WORDS[(t + i) % len(WORDS)] for i in range(45)) + ".")
+            Turn(
+                host="maya" if t % 2 == 0 else "joe",
+                text=" ".join(WORDS[(t + i) % len(WORDS)] for i in range(45)) + ".",
+            )
             for t in range(per_segment)
         )
         segments.append(Segment(kind="deep_dive", title=f"Part {s + 1}", turns=turns))
-    return Script(episode_id=episode_id, show_slug=show_slug, title=f"A {minutes:g}-minute episode", hosts={"maya": "Maya", "joe": "Joe"}, segments=tuple(segments))
+    return Script(
+        episode_id=episode_id,
+        show_slug=show_slug,
+        title=f"A {minutes:g}-minute episode",
+        hosts={"maya": "Maya", "joe": "Joe"},
+        segments=tuple(segments),
+    )
 
 
 async def _time(client: httpx.AsyncClient, path: str, repeat: int = 5) -> float:
@@ -76,7 +85,9 @@ async def _bench(root: Path) -> Section:
             started = time.perf_counter()
             await studio.render(key, Tier.DRAFT)
             render_s = time.perf_counter() - started
-            await client.get(f"/e/{key}/lines/0/0/audio?tier=draft")  # engines loaded once, like a warm studio
+            await client.get(
+                f"/e/{key}/lines/0/0/audio?tier=draft"
+            )  # engines loaded once, like a warm studio
             hears = []
             for n in range(5):
                 started = time.perf_counter()
@@ -90,18 +101,38 @@ async def _bench(root: Path) -> Section:
                 assert audio.content[:4] == b"RIFF"
                 hears.append(time.perf_counter() - started)
             hear_s = statistics.median(hears)
-            rows.append(["edit → hear one line (median of 5)", fmt(hear_s, 2, " s"), "full draft render", fmt(render_s, 2, " s"), fmt(render_s / hear_s, 1, "×")])
+            rows.append(
+                [
+                    "edit → hear one line (median of 5)",
+                    fmt(hear_s, 2, " s"),
+                    "full draft render",
+                    fmt(render_s, 2, " s"),
+                    fmt(render_s / hear_s, 1, "×"),
+                ]
+            )
 
             jobs = JobStore(studio.conn)
+
             def add_jobs(count: int, start: int) -> None:
                 for i in range(start, start + count):
-                    request = EpisodeRequest(episode_id=f"job-{i:05d}", topic=f"Topic {i}", target_minutes=5 + i % 30)
+                    request = EpisodeRequest(
+                        episode_id=f"job-{i:05d}", topic=f"Topic {i}", target_minutes=5 + i % 30
+                    )
                     jobs.add(request, str(show_file), review=False, estimate_audio_s=300.0, rtf=0.05)
+
             add_jobs(10, 0)
             small = await _time(client, "/queue")
             add_jobs(9_990, 10)
             large = await _time(client, "/queue", repeat=3)
-            rows.append(["queue page, 10 jobs", fmt(small * 1000, 1, " ms"), "10,000 jobs", fmt(large * 1000, 1, " ms"), fmt(large / small, 1, "×")])
+            rows.append(
+                [
+                    "queue page, 10 jobs",
+                    fmt(small * 1000, 1, " ms"),
+                    "10,000 jobs",
+                    fmt(large * 1000, 1, " ms"),
+                    fmt(large / small, 1, "×"),
+                ]
+            )
 
             times = {}
             for minutes in (5, 60):
@@ -112,7 +143,15 @@ async def _bench(root: Path) -> Section:
                 (folder / "show.json").write_text(show.model_dump_json(indent=2), encoding="utf-8")
                 record = studio.episode(folder)
                 times[minutes] = await _time(client, f"/e/{record.key}")
-            rows.append(["episode page, 5-minute script", fmt(times[5] * 1000, 1, " ms"), "60-minute script", fmt(times[60] * 1000, 1, " ms"), fmt(times[60] / times[5], 1, "×")])
+            rows.append(
+                [
+                    "episode page, 5-minute script",
+                    fmt(times[5] * 1000, 1, " ms"),
+                    "60-minute script",
+                    fmt(times[60] * 1000, 1, " ms"),
+                    fmt(times[60] / times[5], 1, "×"),
+                ]
+            )
         studio.close()
     return Section(
         name="studio",

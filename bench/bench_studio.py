@@ -18,6 +18,8 @@ import time
 from pathlib import Path
 
 import httpx
+from tests.support.fake_openai import FakeChatServer
+from tests.support.loopback_show import answer_any_stage, loopback_show_file
 
 from bench.report import Section, fmt
 from podwright.app import Studio
@@ -25,10 +27,9 @@ from podwright.config import load_show, resolve_settings
 from podwright.core import EpisodeRequest, Script, Segment, Tier, Turn
 from podwright.store.jobs import JobStore
 from podwright.web.app import create_app
-from tests.support.fake_openai import FakeChatServer
-from tests.support.loopback_show import answer_any_stage, loopback_show_file
 
-WORDS = "the night sky is dark because the universe is young and light travels at a finite speed".split()
+SENTENCE = "the night sky is dark because the universe is young and light travels at a finite speed"
+WORDS = SENTENCE.split(" ")
 
 
 def _script(show_slug: str, episode_id: str, minutes: float) -> Script:
@@ -164,8 +165,9 @@ async def _bench(root: Path) -> Section:
         header=["measure", "small", "against", "large", "ratio"],
         rows=rows,
         notes=[
-            "Only the edited line's sentences are synthesized; the rest of the episode stays in the chunk cache.",
-            "The queue page lists the first 200 jobs of each state and counts the rest.",
+            "Only the edited line's sentences are synthesized; the rest of the episode stays in the cache.",
+            "The queue page lists 200 jobs per state but reads and orders every job (once for the list,"
+            " once for the render positions): its time grows linearly with the backlog.",
         ],
     )
 

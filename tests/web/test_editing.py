@@ -124,5 +124,14 @@ async def test_a_line_is_voiced_alone_and_cached_for_the_render(site: Site) -> N
         audio = await client.get(f"/e/{key}/lines/0/0/audio?tier=draft")
         assert audio.status_code == 200 and audio.headers["content-type"] == "audio/wav"
         assert audio.content[:4] == b"RIFF" and len(audio.content) > 10_000
-        voiced = (await client.get(f"/e/{key}/voiced?tier=draft")).json()["segments"]
-        assert 0 not in voiced or len(site.studio.editing.script(key)[1].segments[0].turns) == 1
+        assert (await client.get(f"/e/{key}/voiced?tier=draft")).json()["segments"] == [] or len(
+            site.studio.editing.script(key)[1].segments[0].turns
+        ) == 1
+        # Every line of the intro heard: the intro is playable on its own, the rest is not yet.
+        for line in range(len(site.studio.editing.script(key)[1].segments[0].turns)):
+            assert (await client.get(f"/e/{key}/lines/0/{line}/audio?tier=draft")).status_code == 200
+        assert (await client.get(f"/e/{key}/voiced?tier=draft")).json()["segments"] == [0]
+        intro = await client.get(f"/e/{key}/segments/0/audio?tier=draft")
+        assert intro.status_code == 200 and intro.content[:4] == b"RIFF"
+        later = await client.get(f"/e/{key}/segments/1/audio?tier=draft", headers={"Accept": "application/json"})
+        assert later.status_code == 404 and "not voiced yet" in later.json()["error"]

@@ -28,8 +28,10 @@ def _loopback(host: str) -> bool:
 
 @friendly_errors
 def studio(
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (loopback unless told)."),
-    port: int = typer.Option(8700, "--port", min=1, max=65535, help="Port to listen on."),
+    host: str = typer.Option(
+        "127.0.0.1", "--host", metavar="ADDRESS", help="Address to listen on (loopback unless told)."
+    ),
+    port: int = typer.Option(8700, "--port", metavar="PORT", min=1, max=65535, help="Port to listen on."),
     shows: Path = typer.Option(Path("shows"), "--shows", metavar="DIR", help="Folder of show files."),
     out: Path = typer.Option(Path("out"), "--out", metavar="DIR", help="Where episode folders go."),
     offline: bool = typer.Option(False, "--offline", help="Write every script with the embedded model."),

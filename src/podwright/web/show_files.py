@@ -103,9 +103,9 @@ def replace_hosts(path: Path, hosts: Sequence[Host]) -> Show:
     while end > starts[-1] + 1 and lines[end - 1].lstrip().startswith("#"):
         end -= 1
     text = "".join(lines[: starts[0]]) + _hosts_toml(hosts) + "".join(lines[end:])
-    show = show_from_toml(text, origin=str(path))
+    show_from_toml(text, origin=str(path))  # the whole show must still be valid before it is written
     _write(path, text)
-    return load_show(path) if show else show
+    return load_show(path)
 
 
 def load_text(path: Path) -> str:

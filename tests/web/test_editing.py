@@ -133,5 +133,10 @@ async def test_a_line_is_voiced_alone_and_cached_for_the_render(site: Site) -> N
         assert (await client.get(f"/e/{key}/voiced?tier=draft")).json()["segments"] == [0]
         intro = await client.get(f"/e/{key}/segments/0/audio?tier=draft")
         assert intro.status_code == 200 and intro.content[:4] == b"RIFF"
-        later = await client.get(f"/e/{key}/segments/1/audio?tier=draft", headers={"Accept": "application/json"})
+        first = await client.get("/shows/curious-minutes/audition/maya?tier=draft")
+        cached = site.studio.editing.audition(site.studio.load_show(site.show_file), "maya")
+        assert first.content[:4] == b"RIFF" and first.content == cached  # the sample comes from the cache
+        later = await client.get(
+            f"/e/{key}/segments/1/audio?tier=draft", headers={"Accept": "application/json"}
+        )
         assert later.status_code == 404 and "not voiced yet" in later.json()["error"]

@@ -96,3 +96,34 @@ async def test_a_show_is_made_from_the_starter_and_its_hosts_edited(site: Site) 
     assert "Audition" in page.text and 'value="Mia"' in page.text
     text = (site.shows / "night-owls.toml").read_text(encoding="utf-8")
     assert "[lexicon]" in text and "# The segment flow" in text  # the rest of the file is as it was
+
+
+async def test_render_sessions_are_labelled_timelines_with_utilization(site: Site) -> None:
+    from podwright.core import Tier
+    from podwright.core.jobs import AttemptOutcome, SessionEpisode
+    from podwright.store.sessions import SessionStore
+
+    clock = iter([100.0, 160.0]).__next__
+    sessions = SessionStore(site.studio.conn, clock=clock)
+    session = sessions.open("worker-a", "cpu")
+    sessions.add_cold_start(session, 6.0)
+    sessions.record_episode(
+        SessionEpisode(
+            session_id=session,
+            job_id="night-sky",
+            tier=Tier.DRAFT,
+            started_at=106.0,
+            ended_at=151.0,
+            audio_s=120.0,
+            compute_s=40.0,
+            estimate_compute_s=42.0,
+            outcome=AttemptOutcome.OK,
+        )
+    )
+    sessions.add_idle(session, 9.0)
+    sessions.close(session, "idle")
+    async with signed_in(site) as (client, _):
+        page = await client.get("/costs")
+    assert page.status_code == 200
+    assert "cold start 6.0 s" in page.text and "night-sky (draft)" in page.text and "idle 9.0 s" in page.text
+    assert f"Session {session} on cpu" in page.text and "utilization" in page.text

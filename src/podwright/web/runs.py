@@ -101,7 +101,7 @@ class RunBoard:
         return None
 
     def cancel(self, run_id: str) -> Run | None:
-        """Cancel a running run (work already in a thread finishes its chunk, then stops counting)."""
+        """Cancel a running run; synthesis already in a worker thread runs out unrecorded (no new state)."""
         run = self.runs.get(run_id)
         if run is not None and run.task is not None and not run.task.done():
             run.task.cancel()

@@ -3,12 +3,12 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-EXTRAS := local,piper,asr,dev
+EXTRAS := local,piper,asr,studio,dev
 # llama-cpp-python builds from source (~8 min on 2 cores, once: pip caches the wheel).
 export CMAKE_BUILD_PARALLEL_LEVEL ?= 2
 export PODWRIGHT_DEMO_OUT ?= out/demo
 
-.PHONY: setup demo test check fmt bench clean
+.PHONY: setup demo test check fmt bench clean chromium
 
 setup: $(STAMP)
 
@@ -22,10 +22,14 @@ demo: $(STAMP)
 	$(BIN)/podwright produce --show examples/show.toml --offline --minutes 1.5 --tier draft \
 		--topic "Why the night sky is dark: Olbers' paradox" --out $(PODWRIGHT_DEMO_OUT)
 
-test: $(STAMP)
+# The studio's browser tests drive Debian's Chromium (never a downloaded browser).
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update -qq && apt-get install -y -qq chromium; }
+
+test: $(STAMP) chromium
 	$(BIN)/python -m pytest -q
 
-check: $(STAMP)
+check: $(STAMP) chromium
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy

@@ -1,4 +1,4 @@
-"""Run the benchmarks: `python -m bench` (all) or `python -m bench script voice queue images budget`."""
+"""Run the benchmarks: `python -m bench` (all) or `python -m bench NAME ...` (see BENCHES)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ BENCHES = {
     "images": "bench.bench_images",
     "budget": "bench.bench_budget",
     "quality": "bench.bench_quality",
+    "studio": "bench.bench_studio",
 }
 
 

@@ -20,6 +20,7 @@ from podwright.core.jobs import Attempt, JobRecord, JobState
 
 if TYPE_CHECKING:
     from podwright.app.studio import Studio
+    from podwright.core.jobs import SessionEpisode, SessionRecord
     from podwright.scheduler.intake import QueuedEpisode
     from podwright.scheduler.planner import PlanCost, PriceTable
     from podwright.scheduler.recurring import ScheduleDecision
@@ -155,6 +156,16 @@ class QueueDesk:
         """Cancel a job (and its episode); a worker rendering it drops it at its next heartbeat."""
         jobs, _ = self._stores()
         return jobs.cancel(self.job(ref).id, actor=self.studio.settings.actor)
+
+    def set_priority(self, ref: str, priority: int) -> JobRecord:
+        """Move a waiting job into priority class ``priority`` (0 normal … 9 first)."""
+        jobs, _ = self._stores()
+        return jobs.set_priority(self.job(ref).id, priority)
+
+    def sessions(self, *, since: float | None = None) -> list[tuple[SessionRecord, list[SessionEpisode]]]:
+        """Render sessions (newest last) with the episodes each one rendered."""
+        _, sessions = self._stores()
+        return [(record, sessions.episodes(record.id)) for record in sessions.select(since=since)]
 
     # -- workers -----------------------------------------------------------------------------------
 

@@ -34,6 +34,8 @@ class StudioSettings:
     """Who approvals and publications are recorded as."""
     db_file: Path | None = None
     """The SQLite store when it is not the data dir's ``podwright.db`` (a worker pointed elsewhere)."""
+    private_sources: bool = True
+    """Whether source URLs may point at loopback, private or link-local hosts (off for a served studio)."""
 
     @property
     def db_path(self) -> Path:

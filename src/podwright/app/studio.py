@@ -23,16 +23,18 @@ from typing import TYPE_CHECKING
 
 from podwright.app import episodes as finding
 from podwright.app import media
+from podwright.app.editing import ScriptDesk
 from podwright.app.queue_desk import QueueDesk
 from podwright.app.settings import StudioSettings
 from podwright.app.wiring import build_cast_engines, episode_request, resolve_key, script_client
-from podwright.core import EpisodeError, Show, Tier
+from podwright.core import EpisodeError, Show, SourceDoc, Tier
 from podwright.core.jobs import JobRecord
-from podwright.core.lifecycle import EpisodeRecord, EpisodeState
+from podwright.core.lifecycle import EpisodeEvent, EpisodeRecord, EpisodeState
 
 if TYPE_CHECKING:
     import sqlite3
 
+    from podwright.app.previews import EpisodeEstimate
     from podwright.core import TTSEngine
     from podwright.pipeline.episode import ProduceResult, RenderResult
     from podwright.pipeline.images import EpisodeImages
@@ -83,6 +85,7 @@ class Studio:
         self.settings = settings
         self.show_loader = show_loader
         self._conn: sqlite3.Connection | None = None
+        self._desk: ScriptDesk | None = None
 
     # -- the store ---------------------------------------------------------------------------------
 
@@ -178,11 +181,10 @@ class Studio:
         cache; ``fresh`` asks every call again.
         """
         from podwright.pipeline.episode import write_episode_script
-        from podwright.sources.ingest import ingest_all
 
         episode_request(topic, sources, (), minutes, episode_id or "check")  # bad input fails before I/O
         key = self.check_can_write(show, offline=offline)
-        docs = await asyncio.to_thread(ingest_all, list(sources))
+        docs = await asyncio.to_thread(self._ingest, sources)
         request = episode_request(topic, sources, docs, minutes, episode_id)
         async with script_client(show, self.settings, offline=offline, key=key, fresh=fresh) as client:
             folder, result = await write_episode_script(
@@ -254,13 +256,12 @@ class Studio:
         The key and the cast are checked before the first paid call.
         """
         from podwright.pipeline.episode import produce_episode, render_record
-        from podwright.sources.ingest import ingest_all
         from podwright.tts.cache import ChunkCache
 
         episode_request(topic, sources, (), minutes, episode_id or "check")  # bad input fails before I/O
         key = self.check_can_write(show, offline=offline)
         engines, warnings = self.cast_engines(show, tier)
-        docs = await asyncio.to_thread(ingest_all, list(sources))
+        docs = await asyncio.to_thread(self._ingest, sources)
         request = episode_request(topic, sources, docs, minutes, episode_id, tier=tier)
         async with script_client(show, self.settings, offline=offline, key=key, fresh=fresh) as client:
             result = await produce_episode(
@@ -448,7 +449,60 @@ class Studio:
         """Every engine's voices, usable here or not; with ``show``, its casts checked for both tiers."""
         return media.list_voices(engines, show, self.settings.keys)
 
+    # -- the studio's desks: editing, estimates, listening -----------------------------------------
+
+    @property
+    def editing(self) -> ScriptDesk:
+        """Line edits, one-segment rewrites, one-line voicing and auditions (engines kept loaded)."""
+        if self._desk is None:
+            self._desk = ScriptDesk(self)
+        return self._desk
+
+    def estimate(self, show: Show, *, minutes: float, tier: Tier, offline: bool = False) -> EpisodeEstimate:
+        """LLM tokens and dollars, render seconds and dollars of an episode, before it is written."""
+        from podwright.app.previews import estimate_episode
+
+        return estimate_episode(self.conn, show, minutes=minutes, tier=tier, offline=offline)
+
+    def waveform(self, episode: str | Path, tier: Tier, *, buckets: int = 600) -> list[float]:
+        """Peaks of a rendered tier's MP3, for drawing its waveform."""
+        from podwright.app.previews import waveform_peaks
+
+        record = self.episode(episode)
+        render = record.renders.get(tier)
+        if render is None:
+            raise EpisodeError(f"episode {record.key} has no {tier.value} render", hint="render it first")
+        return waveform_peaks(Path(render.folder) / "episode.mp3", buckets=buckets)
+
+    def cancel_episode(self, episode: str | Path) -> EpisodeRecord:
+        """Cancel an episode (a queued job making it is cancelled with it)."""
+        record = self.episode(episode)
+        if record.job_id is not None and self._job_exists(record.job_id):
+            self.queue.cancel(record.job_id)
+            return self.book.get(record.key)
+        return self.book.cancel(record.key, actor=self.settings.actor)
+
+    def events(self, episode: str | Path) -> list[EpisodeEvent]:
+        """An episode's lifecycle steps, oldest first."""
+        return self.book.events(self.episode(episode).key)
+
+    def spend_by_day(self) -> list[tuple[str, str | None, str, float | None, int]]:
+        """LLM ``(day, episode id, stage, dollars, calls)`` rows of the ledger, oldest day first."""
+        from podwright.store.ledger import spend_by_day
+
+        return spend_by_day(self.conn)
+
     # -- internals ---------------------------------------------------------------------------------
+
+    def _ingest(self, sources: Sequence[str]) -> list[SourceDoc]:
+        from podwright.sources.ingest import ingest_all
+
+        if self.settings.private_sources or not any("://" in source for source in sources):
+            return ingest_all(list(sources))
+        from podwright.app.url_guard import public_only_client
+
+        with public_only_client() as client:
+            return ingest_all(list(sources), http_client=client)
 
     def _record_script(
         self, show: Show, folder: Path, topic: str | None, sources: Sequence[str]

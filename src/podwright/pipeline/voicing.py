@@ -263,6 +263,11 @@ class ScriptVoicer:
         turns = [((segment_index, t), turn) for t, turn in enumerate(segment.turns)]
         return self._voice_turns(turns, cast, on_progress)
 
+    def chunk_keys(self, turns: Sequence[Turn], cast: Mapping[str, VoiceRef]) -> list[str]:
+        """The chunk-cache keys ``turns`` would be voiced from (what is cached needs no engine)."""
+        plans, _ = self._plan([((0, index), turn) for index, turn in enumerate(turns)], cast)
+        return [key for plan in plans for key in plan.keys]
+
     # -- the steps of a run -----------------------------------------------------------------------
 
     def _version(self, name: str) -> str:

@@ -140,6 +140,17 @@ class JobStore:
                 self.episodes.apply_end(episode.key, EpisodeState.CANCELLED, actor=actor, error=None)
         return self.get(job_id)
 
+    def set_priority(self, job_id: str, priority: int) -> JobRecord:
+        """Move a job that has not finished into priority class ``priority`` (0–9; higher goes first)."""
+        if not 0 <= priority <= 9:
+            raise JobError(f"priority {priority} is out of range", hint="use a class from 0 (normal) to 9")
+        with transaction(self.conn):
+            job = self.get(job_id)
+            if job.state in TERMINAL_STATES:
+                raise JobError(f"job {job_id!r} is already {job.state.value}", hint="nothing to reorder")
+            self._set(job_id, priority=priority)
+        return self.get(job_id)
+
     def approve(self, job_id: str, *, actor: str = "producer", script_sha: str | None = None) -> JobRecord:
         """Pass the review gate: the approved draft's script goes on to its final render.
 

@@ -27,6 +27,7 @@ __all__ = [
     "StageTotal",
     "combine_totals",
     "episode_totals",
+    "spend_by_day",
     "stage_totals",
 ]
 
@@ -176,6 +177,21 @@ def episode_totals(conn: sqlite3.Connection, *, limit: int | None = None) -> lis
         )
         for row in rows
     ]
+
+
+def spend_by_day(conn: sqlite3.Connection) -> list[tuple[str, str | None, str, float | None, int]]:
+    """``(UTC day, episode id, stage, dollars, calls)`` rows, oldest day first; unknown cost stays ``None``.
+
+    A group's dollars are ``None`` when any of its calls has an unknown cost (unknown is not zero).
+    """
+    rows = _query(
+        conn,
+        "SELECT substr(started_at, 1, 10) AS day, episode_id, stage,"
+        " CASE WHEN count(cost_usd) = count(*) THEN sum(cost_usd) END AS dollars, count(*) AS calls"
+        " FROM llm_calls GROUP BY day, episode_id, stage ORDER BY day, episode_id, stage",
+        (),
+    )
+    return [(row["day"], row["episode_id"], row["stage"], row["dollars"], row["calls"]) for row in rows]
 
 
 def combine_totals(groups: Sequence[CallTotals]) -> CallTotals:

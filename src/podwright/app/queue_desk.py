@@ -141,9 +141,13 @@ class QueueDesk:
         from podwright.scheduler.order import OrderPolicy
 
         jobs, sessions = self._stores()
-        positions = queue_positions(jobs, sessions, time.time(), OrderPolicy())
+        everything = jobs.select()
+        positions = queue_positions(jobs, sessions, time.time(), OrderPolicy(), among=everything)
+        chosen = set(states)
         views = []
-        for job in jobs.select(list(states) or None):
+        for job in everything:
+            if chosen and job.state not in chosen:
+                continue
             request = EpisodeRequest.model_validate_json(job.request_json)
             topic = request.topic or ", ".join(request.sources)
             position, estimate = positions.get(job.id, (None, job.estimate_compute_s))

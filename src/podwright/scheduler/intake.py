@@ -11,6 +11,7 @@ import json
 import re
 import tomllib
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -110,10 +111,20 @@ def _entry(path: Path, index: int, entry: Any, default_show: Path | None) -> Que
 
 
 def queue_positions(
-    jobs: JobStore, sessions: SessionStore, now: float, policy: OrderPolicy, *, device: str = "cpu"
+    jobs: JobStore,
+    sessions: SessionStore,
+    now: float,
+    policy: OrderPolicy,
+    *,
+    device: str = "cpu",
+    among: Sequence[JobRecord] | None = None,
 ) -> dict[str, tuple[int, float]]:
-    """Render position (1 = next) and estimated compute seconds of every job still waiting to render."""
-    waiting = jobs.select([JobState.SCRIPTED, JobState.QUEUED, JobState.SCRIPTING])
+    """Render position (1 = next) and estimated compute seconds of every job still waiting to render.
+
+    ``among`` is a list of jobs the caller has already read (any states); it spares a second read.
+    """
+    wanted = {JobState.SCRIPTED, JobState.QUEUED, JobState.SCRIPTING}
+    waiting = jobs.select(list(wanted)) if among is None else [job for job in among if job.state in wanted]
     items = staged_queue(waiting, sessions, device)
     ordered = rank([item for item, _ in items], now, policy)
     return {item.job_id: (position, item.estimate_s) for position, item in enumerate(ordered, start=1)}

@@ -90,8 +90,12 @@ def gated_lufs(cells: npt.NDArray[np.floating], rate: int, length: int) -> float
     return float(_OFFSET + 10.0 * np.log10(gated.mean()))
 
 
-def _cumulative_at(cumulative: npt.NDArray[np.float64], position: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+def _cumulative_at(
+    cumulative: npt.NDArray[np.float64], position: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
     cell = position / CELL
     whole = np.minimum(np.floor(cell).astype(np.int64), cumulative.size - 2)
     part = cell - whole
-    return np.asarray(cumulative[whole] + part * (cumulative[whole + 1] - cumulative[whole]), dtype=np.float64)
+    return np.asarray(
+        cumulative[whole] + part * (cumulative[whole + 1] - cumulative[whole]), dtype=np.float64
+    )

@@ -231,7 +231,9 @@ class StemLevels:
     """Linear true peak of the source."""
 
 
-def weigh(samples: npt.NDArray[np.floating], rate: int) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+def weigh(
+    samples: npt.NDArray[np.floating], rate: int
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
     """``samples`` as float32 and K-weighted (from rest); the first half of measuring a stem."""
     from scipy.signal import sosfilt
 
@@ -284,6 +286,7 @@ def master_stem(stem: StemLevels, rate: int, *, gain_db: float, ceiling_db: floa
         for start, gain in more:
             output[start : start + gain.size] *= gain.astype(np.float32)
         reduction_db = max(reduction_db, _deepest_db(more))
+        spans = _merged([*spans, *((start, start + gain.size) for start, gain in more)])
     peak_db = max(peak_db, _db(scale * _outside_peak(stem.envelope, spans)))
 
     def change(lo: int, hi: int) -> npt.NDArray[np.float32]:
@@ -374,9 +377,7 @@ def _merged(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def place_cells(
-    parts: Sequence[tuple[int, npt.NDArray[np.float64]]], length: int
-) -> npt.NDArray[np.float64]:
+def place_cells(parts: Sequence[tuple[int, npt.NDArray[np.float64]]], length: int) -> npt.NDArray[np.float64]:
     """The episode's cells from each stem's (start sample, cells); starts must be multiples of ``CELL``."""
     cells = np.zeros(-(-length // CELL), dtype=np.float64)
     for start, part in parts:
@@ -418,7 +419,9 @@ def master_stems(
     tried: tuple[float, float] | None = None
     for _ in range(5):
         applied_db = gain_db
-        tries = [(start, stem_cells(stem, rate, gain_db=gain_db, ceiling_db=ceiling_db)) for start, stem in stems]
+        tries = [
+            (start, stem_cells(stem, rate, gain_db=gain_db, ceiling_db=ceiling_db)) for start, stem in stems
+        ]
         output_lufs = gated_lufs(place_cells(tries, length), rate, length)
         if abs(target_lufs - output_lufs) <= 0.05:
             break
@@ -475,6 +478,11 @@ def master(
         )
     stem = measure_stem(source, weighted, floor=stem_floor(measured, target_lufs, true_peak_db - headroom_db))
     done = master_stems(
-        [(0, stem)], samples.size, rate, target_lufs=target_lufs, true_peak_db=true_peak_db, headroom_db=headroom_db
+        [(0, stem)],
+        samples.size,
+        rate,
+        target_lufs=target_lufs,
+        true_peak_db=true_peak_db,
+        headroom_db=headroom_db,
     )
     return Mastered(samples=done.stems[0].samples, sample_rate=rate, report=done.report)

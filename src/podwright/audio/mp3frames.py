@@ -24,7 +24,10 @@ __all__ = [
     "FRAME_SAMPLES",
     "JOIN_SILENCE",
     "Mp3Piece",
+    "crc16",
+    "crc16_combine",
     "join_pieces",
+    "parse_piece",
     "piece_feed",
     "read_piece",
 ]
@@ -86,8 +89,12 @@ def _frame_length(header: int, where: object) -> int:
     return 144 * kbps * 1000 // rate + padding
 
 
-def parse_piece(data: bytes, where: object = "<bytes>") -> Mp3Piece:
-    """Split ffmpeg's MP3 output into its Info frame and audio frames, checking the frame count."""
+def parse_piece(data: bytes, where: object = "<bytes>", *, check: bool = True) -> Mp3Piece:
+    """Split ffmpeg's MP3 output into its Info frame and audio frames.
+
+    ``check`` walks every frame header to confirm the Info frame's count (done once, when the piece
+    is encoded; a stored piece is trusted).
+    """
     start = 0
     if data[:3] == b"ID3" and len(data) >= _ID3_HEADER:
         size = (data[6] << 21) | (data[7] << 14) | (data[8] << 7) | data[9]
@@ -115,8 +122,8 @@ def parse_piece(data: bytes, where: object = "<bytes>") -> Mp3Piece:
         raise _bad(where, "no LAME tag")
     audio = data[start + length :]
     frames = int.from_bytes(info[frames_offset : frames_offset + 4], "big")
-    counted, position = 0, 0
-    while position + 4 <= len(audio):
+    counted, position = (frames, len(audio)) if not check else (0, 0)
+    while check and position + 4 <= len(audio):
         position += _frame_length(int.from_bytes(audio[position : position + 4], "big"), where)
         counted += 1
     if counted != frames or position != len(audio):
@@ -134,13 +141,13 @@ def parse_piece(data: bytes, where: object = "<bytes>") -> Mp3Piece:
     )
 
 
-def read_piece(path: Path) -> Mp3Piece:
-    """Read and check one encoded piece from disk."""
+def read_piece(path: Path, *, check: bool = True) -> Mp3Piece:
+    """Read one encoded piece from disk (see :func:`parse_piece` for ``check``)."""
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise _bad(path, exc.strerror or str(exc)) from exc
-    return parse_piece(data, path)
+    return parse_piece(data, path, check=check)
 
 
 # -- CRC-16/ARC (the LAME tag's): reflected polynomial 0x8005, no init, no final xor -------------------

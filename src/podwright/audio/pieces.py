@@ -117,6 +117,7 @@ def encode_pieces(
     encode_mp3_pieces([stem.samples for _, stem in work], rate, paths, bitrate_kbps=bitrate_kbps)
     peaks: dict[str, float] = {}
     for (key, stem), path in zip(work, paths, strict=True):
+        store.piece(key, check=True)  # a piece that does not parse is never stored as usable
         store.put_stem(key, StoredStem(stem.cells, stem.true_peak_dbtp, stem.reduction_db))
         if check_peaks:
             decoded, _ = decode(path, rate=rate)

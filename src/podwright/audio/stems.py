@@ -110,9 +110,9 @@ class StemStore:
         """Whether both files of piece ``key`` are stored."""
         return (self.folder / f"{key}.mp3").is_file() and (self.folder / f"{key}.npz").is_file()
 
-    def piece(self, key: str) -> Mp3Piece:
-        """The stored MP3 of piece ``key``, checked."""
-        return read_piece(self.folder / f"{key}.mp3")
+    def piece(self, key: str, *, check: bool = False) -> Mp3Piece:
+        """The stored MP3 of piece ``key`` (``check``: walk its frames, as right after encoding)."""
+        return read_piece(self.folder / f"{key}.mp3", check=check)
 
     def stem(self, key: str) -> StoredStem:
         """The stored loudness figures of piece ``key``."""

@@ -176,6 +176,24 @@ def _chapters(
     )
 
 
+def _clear_stale_stages(out_dir: Path) -> None:
+    """Remove staged MP3s left by a render that was killed (their process is gone)."""
+    for path in out_dir.glob(".episode.*.mp3"):
+        pid = path.name.split(".")[2]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            path.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _fingerprint(settings: AudioSettings) -> str:
     """Everything besides the clips that a stored piece's bytes depend on."""
     binary = ffmpeg_binary()
@@ -404,6 +422,7 @@ def package_episode(
     the pieces a later render can reuse in ``out_dir/.stems/``.
     """
     out_dir = _ready_dir(Path(out_dir))
+    _clear_stale_stages(out_dir)
     settings = show.audio
     clock = _Clock()
     step = time.perf_counter()

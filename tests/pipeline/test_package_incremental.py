@@ -40,7 +40,9 @@ def edited_script() -> Script:
     base = script()
     segment = base.segments[EDITED[0]]
     turns = list(segment.turns)
-    turns[EDITED[1]] = Turn(host="maya", text="That is why surveyors come back, every spring, to measure again.")
+    turns[EDITED[1]] = Turn(
+        host="maya", text="That is why surveyors come back, every spring, to measure again."
+    )
     segments = list(base.segments)
     segments[EDITED[0]] = segment.model_copy(update={"turns": tuple(turns)})
     return base.model_copy(update={"segments": tuple(segments)})
@@ -109,8 +111,8 @@ def test_an_edit_re_encodes_only_its_piece_and_matches_a_full_render(tmp_path: P
     residual_db = 10 * np.log10(np.sum((mine - theirs) ** 2) / np.sum(theirs**2))
     assert residual_db <= -20.0
     window = slice(RATE, 3 * RATE)
-    lags = np.correlate(mine[window], theirs[window][8:-8], mode="valid")
-    assert int(np.argmax(lags)) == 8  # no lag
+    lags = np.correlate(mine[window], theirs[window][64:-64], mode="valid")
+    assert abs(int(np.argmax(lags)) - 64) <= 1  # no lag
 
 
 def test_an_edit_that_moves_the_loudness_falls_back_to_the_global_path(tmp_path: Path) -> None:
@@ -164,7 +166,9 @@ package_episode(edited, synthetic_clips(edited), show(), out)
 
 
 @pytest.mark.parametrize("point", ["encoding", "publishing"])
-def test_a_kill_mid_render_keeps_the_previous_mp3_and_the_next_run_finishes(tmp_path: Path, point: str) -> None:
+def test_a_kill_mid_render_keeps_the_previous_mp3_and_the_next_run_finishes(
+    tmp_path: Path, point: str
+) -> None:
     out = tmp_path / "ep"
     package_episode(script(), synthetic_clips(script()), show(), out)
     previous = (out / "episode.mp3").read_bytes()

@@ -62,7 +62,8 @@ def cell_energies(weighted: npt.NDArray[np.floating]) -> npt.NDArray[np.float64]
     count = -(-weighted.size // CELL)
     padded = np.zeros(count * CELL, dtype=np.float64)
     padded[: weighted.size] = weighted
-    return np.einsum("ij,ij->i", padded.reshape(count, CELL), padded.reshape(count, CELL))
+    rows = padded.reshape(count, CELL)
+    return np.asarray(np.einsum("ij,ij->i", rows, rows), dtype=np.float64)
 
 
 def gated_lufs(cells: npt.NDArray[np.floating], rate: int, length: int) -> float:
@@ -79,8 +80,9 @@ def gated_lufs(cells: npt.NDArray[np.floating], rate: int, length: int) -> float
         )
     cumulative = np.concatenate(([0.0], np.cumsum(cells, dtype=np.float64)))
     count = int((length - block) // hop) + 1
-    starts = np.arange(count) * hop
-    energy = _cumulative_at(cumulative, starts + block) - _cumulative_at(cumulative, starts)
+    starts = np.arange(count, dtype=np.float64) * hop
+    ends: npt.NDArray[np.float64] = starts + block
+    energy = _cumulative_at(cumulative, ends) - _cumulative_at(cumulative, starts)
     power = np.maximum(energy, 0.0) / block
     loud = power > 10.0 ** ((_ABSOLUTE_GATE_LUFS - _OFFSET) / 10.0)
     if not loud.any():

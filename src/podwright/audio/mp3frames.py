@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from podwright.core.errors import AudioError
@@ -181,21 +182,24 @@ def _apply(columns: Sequence[int], value: int) -> int:
     return out
 
 
-def _zero_bytes(count: int) -> list[int]:
-    """The linear map "feed ``count`` zero bytes" on the 16-bit register, as 16 column images."""
-    one = [crc16(b"\0", 1 << bit) for bit in range(16)]
-    result = [1 << bit for bit in range(16)]
-    while count:
-        if count & 1:
-            result = [_apply(one, column) for column in result]
-        one = [_apply(one, column) for column in one]
-        count >>= 1
-    return result
+@lru_cache(maxsize=64)
+def _zeros_power(power: int) -> tuple[int, ...]:
+    """The linear map "feed 2**power zero bytes" on the 16-bit register, as its 16 column images."""
+    if power == 0:
+        return tuple(crc16(b"\0", 1 << bit) for bit in range(16))
+    half = _zeros_power(power - 1)
+    return tuple(_apply(half, column) for column in half)
 
 
 def crc16_combine(first: int, second: int, second_length: int) -> int:
     """CRC of ``A + B`` from ``crc(A)``, ``crc(B)`` and ``len(B)`` (the CRC is linear: no init, no xor)."""
-    return _apply(_zero_bytes(second_length), first) ^ second
+    power = 0
+    while second_length:
+        if second_length & 1:
+            first = _apply(_zeros_power(power), first)
+        second_length >>= 1
+        power += 1
+    return first ^ second
 
 
 def join_pieces(pieces: Sequence[Mp3Piece], *, total_padding: int) -> bytes:

@@ -23,8 +23,8 @@ from podwright.audio.loudness import MasteredStem, measure_true_peak
 from podwright.audio.mp3frames import ENCODER_DELAY, FRAME_SAMPLES, JOIN_SILENCE, join_pieces, piece_feed
 from podwright.audio.music import add_music
 from podwright.audio.stems import StemStore, StoredStem
-from podwright.core.errors import AudioError
 from podwright.audio.timeline import Layout, Piece, check_clips, clip_lengths, lay_out, mix_piece, plan_layout
+from podwright.core.errors import AudioError
 
 if TYPE_CHECKING:
     from podwright.core.episode import Script
@@ -120,9 +120,21 @@ def encode_pieces(
         store.piece(key, check=True)  # a piece that does not parse is never stored as usable
         store.put_stem(key, StoredStem(stem.cells, stem.true_peak_dbtp, stem.reduction_db))
         if check_peaks:
-            decoded, _ = decode(path, rate=rate)
-            peaks[key] = measure_true_peak(decoded)
+            peaks[key] = measure_true_peak(_decoded(path, rate))
     return peaks
+
+
+def _decoded(path: Path, rate: int) -> npt.NDArray[np.float32]:
+    """A piece's MP3 decoded in-process (libsndfile reads MP3 since 1.1), else by ffmpeg."""
+    import soundfile
+
+    try:
+        samples, found = soundfile.read(str(path), dtype="float32", always_2d=False)
+    except (RuntimeError, TypeError, ValueError):  # libsndfile without MP3 raises LibsndfileError
+        found = 0
+    if found != rate:
+        samples, _ = decode(path, rate=rate)
+    return np.asarray(samples, dtype=np.float32).reshape(-1)
 
 
 def join_episode(store: StemStore, pieces: EpisodePieces, keys: Sequence[str]) -> bytes:
@@ -132,7 +144,7 @@ def join_episode(store: StemStore, pieces: EpisodePieces, keys: Sequence[str]) -
         if mp3.frames * FRAME_SAMPLES != piece.length:
             raise AudioError(
                 f"the encoder made {mp3.frames} frames of a piece planned as {piece.length // FRAME_SAMPLES}",
-                hint="this ffmpeg's LAME frames differently; delete the .stems folder and use imageio-ffmpeg's",
+                hint="this ffmpeg's LAME frames differently; use imageio-ffmpeg's and delete .stems",
             )
     padding = encoded[-1].frames * FRAME_SAMPLES - ENCODER_DELAY - pieces.feeds[-1]
     return join_pieces(encoded, total_padding=padding)

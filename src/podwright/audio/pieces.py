@@ -19,7 +19,14 @@ import numpy as np
 import numpy.typing as npt
 
 from podwright.audio.ffmpeg import decode, encode_mp3_pieces
-from podwright.audio.loudness import MasteredStem, measure_true_peak
+from podwright.audio.loudness import (
+    MasteredStem,
+    master_stem,
+    measure_stem,
+    measure_true_peak,
+    stem_floor,
+    weigh,
+)
 from podwright.audio.mp3frames import ENCODER_DELAY, FRAME_SAMPLES, JOIN_SILENCE, join_pieces, piece_feed
 from podwright.audio.music import add_music
 from podwright.audio.stems import StemStore, StoredStem
@@ -31,7 +38,14 @@ if TYPE_CHECKING:
     from podwright.core.show import AudioSettings
     from podwright.core.speech import AudioClip
 
-__all__ = ["EpisodePieces", "encode_pieces", "join_episode", "piece_key", "plan_pieces"]
+__all__ = [
+    "EpisodePieces",
+    "encode_pieces",
+    "join_episode",
+    "master_piece",
+    "piece_key",
+    "plan_pieces",
+]
 
 FORMAT = 1
 """Bump when a piece's bytes would change for the same inputs (layout, mastering, encoding)."""
@@ -96,6 +110,17 @@ def piece_key(digest: str, *, gain_db: float, ceiling_db: float, fingerprint: st
     """The stored name of a piece mastered at ``gain_db`` under ``ceiling_db`` with these settings."""
     text = f"{digest}:{gain_db!r}:{ceiling_db!r}:{fingerprint}"
     return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def master_piece(
+    pieces: EpisodePieces, index: int, rate: int, *, gain_db: float, limit_db: float
+) -> MasteredStem:
+    """Piece ``index`` mixed, measured and mastered at ``gain_db`` under ``limit_db`` (dBTP)."""
+    source, weighted = weigh(pieces.mixer(index), rate)
+    floor = stem_floor(-gain_db, 0.0, limit_db)
+    return master_stem(
+        measure_stem(source, weighted, floor=floor), rate, gain_db=gain_db, ceiling_db=limit_db
+    )
 
 
 def encode_pieces(

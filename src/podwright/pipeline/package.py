@@ -33,16 +33,22 @@ from podwright.audio.blocks import cell_energies, gated_lufs
 from podwright.audio.chapters import to_podcasting20_json
 from podwright.audio.ffmpeg import LoudnessMeasurement, ffmpeg_binary, measure_loudness
 from podwright.audio.loudness import (
-    MasteredStem,
     MasteringReport,
-    master_stem,
     master_stems,
     measure_stem,
     place_cells,
     stem_floor,
     weigh,
 )
-from podwright.audio.pieces import FORMAT, EpisodePieces, encode_pieces, join_episode, piece_key, plan_pieces
+from podwright.audio.pieces import (
+    FORMAT,
+    EpisodePieces,
+    encode_pieces,
+    join_episode,
+    master_piece,
+    piece_key,
+    plan_pieces,
+)
 from podwright.audio.stems import Manifest, StemStore
 from podwright.audio.tags import write_id3
 from podwright.audio.transcript import to_srt, to_webvtt
@@ -319,49 +325,33 @@ def _incremental(
     if 2 * len(changed) > len(keys):
         return f"{len(changed)} of {len(keys)} pieces changed"
     clock.passes = 1
-    mastered: dict[int, MasteredStem] = {}
-    limit_db = ceiling - _HEADROOM_DB
-    for index in changed:
+    limits = {index: ceiling - _HEADROOM_DB for index in changed}
+    peaks: dict[str, float] = {}
+    redo = changed
+    for _ in range(2):
+        # A second round only for pieces whose encoder pushed a peak past the ceiling: harder, here only.
         step = time.perf_counter()
-        source, weighted = weigh(pieces.mixer(index), rate)
-        clock.mix_s += time.perf_counter() - step
-        step = time.perf_counter()
-        floor = 10.0 ** ((limit_db - gain - 3.0) / 20.0)
-        mastered[index] = master_stem(
-            measure_stem(source, weighted, floor=floor), rate, gain_db=gain, ceiling_db=limit_db
-        )
-        clock.master_s += time.perf_counter() - step
-    step = time.perf_counter()
-    peaks = encode_pieces(
-        store,
-        [(keys[i], mastered[i]) for i in changed],
-        rate,
-        bitrate_kbps=settings.bitrate_kbps,
-        check_peaks=True,
-    )
-    over = [i for i in changed if peaks[keys[i]] > settings.true_peak_db - _PEAK_MARGIN_DB]
-    if over:
-        # The encoder raised this piece's peaks past the ceiling: limit it harder, here only.
-        for index in over:
-            lower = limit_db - (peaks[keys[index]] - settings.true_peak_db + 2 * _PEAK_MARGIN_DB)
+        work = []
+        for index in redo:
             keys[index] = piece_key(
-                pieces.digests[index], gain_db=gain, ceiling_db=lower, fingerprint=manifest.fingerprint
+                pieces.digests[index],
+                gain_db=gain,
+                ceiling_db=limits[index],
+                fingerprint=manifest.fingerprint,
             )
-            source, weighted = weigh(pieces.mixer(index), rate)
-            floor = 10.0 ** ((lower - gain - 3.0) / 20.0)
-            mastered[index] = master_stem(
-                measure_stem(source, weighted, floor=floor), rate, gain_db=gain, ceiling_db=lower
+            work.append(
+                (keys[index], master_piece(pieces, index, rate, gain_db=gain, limit_db=limits[index]))
             )
-        peaks.update(
-            encode_pieces(
-                store,
-                [(keys[i], mastered[i]) for i in over],
-                rate,
-                bitrate_kbps=settings.bitrate_kbps,
-                check_peaks=True,
-            )
-        )
-    clock.encode_s += time.perf_counter() - step
+        clock.master_s += time.perf_counter() - step
+        step = time.perf_counter()
+        peaks.update(encode_pieces(store, work, rate, bitrate_kbps=settings.bitrate_kbps, check_peaks=True))
+        clock.encode_s += time.perf_counter() - step
+        redo = [i for i in redo if peaks[keys[i]] > settings.true_peak_db - _PEAK_MARGIN_DB]
+        for index in redo:
+            limits[index] -= peaks[keys[index]] - settings.true_peak_db + 2 * _PEAK_MARGIN_DB
+        if not redo:
+            break
+    limit_db = ceiling - _HEADROOM_DB
     step = time.perf_counter()
     stored = [store.stem(key) for key in keys]
     output_lufs = gated_lufs(

@@ -198,3 +198,12 @@ def test_a_kill_mid_render_keeps_the_previous_mp3_and_the_next_run_finishes(
     check_publishable(finished)
     assert chap_times(finished) == chap_times(fresh)
     assert sorted(path.name for path in out.iterdir() if path.name.startswith(".")) == [STEMS_DIR]
+
+
+def test_changed_audio_targets_re_master_everything(tmp_path: Path) -> None:
+    package_episode(script(), synthetic_clips(script()), show(), tmp_path / "ep")
+    quieter = package_episode(script(), synthetic_clips(script()), show(loudness_lufs=-19.0), tmp_path / "ep")
+    assert quieter.rebuild.mode == "global" and not quieter.rebuild.fell_back
+    assert "settings" in quieter.rebuild.reason
+    assert quieter.rebuild.pieces_encoded == quieter.rebuild.pieces_total
+    assert measure_loudness(quieter.episode_mp3).integrated_lufs == pytest.approx(-19.0, abs=0.5)

@@ -94,6 +94,10 @@ class StemStore:
             return None
         return manifest if manifest.fingerprint == fingerprint else None
 
+    def recorded(self) -> bool:
+        """Whether a manifest exists at all (usable or not)."""
+        return (self.folder / _MANIFEST).is_file()
+
     def save_manifest(self, manifest: Manifest) -> None:
         """Record the pieces of the MP3 just published (call only once it is in place)."""
         self._ready()

@@ -426,7 +426,11 @@ def package_episode(
     staged = out_dir / f".episode.{os.getpid()}.{time.monotonic_ns()}.mp3"
     try:
         manifest = store.manifest(fingerprint)
-        made: _Made | str = "no earlier render of this tier to build on"
+        made: _Made | str = (
+            "the show's audio settings or the encoder changed since the last render"
+            if store.recorded()
+            else "no earlier render of this tier to build on"
+        )
         if manifest is not None:
             made = _incremental(pieces, settings, store, manifest, clock)
         if isinstance(made, str):

@@ -207,3 +207,15 @@ def test_changed_audio_targets_re_master_everything(tmp_path: Path) -> None:
     assert "settings" in quieter.rebuild.reason
     assert quieter.rebuild.pieces_encoded == quieter.rebuild.pieces_total
     assert measure_loudness(quieter.episode_mp3).integrated_lufs == pytest.approx(-19.0, abs=0.5)
+
+
+def test_identical_turns_share_one_stored_piece(tmp_path: Path) -> None:
+    base = script()
+    repeated = base.model_copy(update={"segments": (base.segments[0], base.segments[1], base.segments[1])})
+    clips = synthetic_clips(repeated)
+    for t in range(len(base.segments[1].turns)):
+        clips[(2, t)] = clips[(1, t)]
+    result = package_episode(repeated, clips, show(), tmp_path / "ep")
+    stored = [p for p in (tmp_path / "ep" / STEMS_DIR).iterdir() if p.suffix == ".mp3"]
+    assert len(stored) < result.rebuild.pieces_total
+    check_publishable(result)

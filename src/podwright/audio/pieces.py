@@ -136,6 +136,8 @@ def encode_pieces(
     With ``check_peaks`` each new MP3 is decoded and its true peak measured (the encoder adds a few
     tenths of a dB); the result maps key → that peak in dBTP.
     """
+    # Identical pieces (the same clips in the same place) share one key and one file.
+    work = list({key: stem for key, stem in work}.items())
     if not work:
         return {}
     paths = [store.mp3_path(key) for key, _ in work]

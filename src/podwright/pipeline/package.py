@@ -263,6 +263,7 @@ def _global(
     ]
     clock.master_s += time.perf_counter() - step
     aim, ceiling = target - offset_lu, settings.true_peak_db
+    clock.passes = 0  # an incremental attempt that gave way counts for nothing here
     while True:
         clock.passes += 1
         step = time.perf_counter()

@@ -93,6 +93,10 @@ def test_editing_one_turn_re_renders_only_its_chunks(
     assert engine.calls == ["A brand new line about starlight."]
     assert result.chunks_synthesized == 1
     assert result.chunks_cached == result.chunks_total - 1
+    # Packaging redid only the edited turn's piece, and run.json says so.
+    rebuild = json.loads((folder / "run.json").read_text())["render"]["package"]["rebuild"]
+    assert rebuild["mode"] == "incremental" and not rebuild["fell_back"]
+    assert rebuild["pieces_encoded"] == 1 < rebuild["pieces_total"]
 
 
 def test_a_folder_without_a_script_is_a_clear_error(tmp_path: Path) -> None:

@@ -68,3 +68,28 @@ def test_a_missing_turn_is_named() -> None:
     with pytest.raises(AudioError, match="1/2") as raised:
         lay_out(the_script, clips, SETTINGS)
     assert "voice" in raised.value.hint
+
+
+def test_frame_aligned_pieces_start_on_frames_and_tile_the_episode() -> None:
+    from podwright.audio.timeline import clip_lengths, plan_layout
+
+    the_script = script()
+    clips = synthetic_clips(the_script)
+    natural = plan_layout(the_script, clip_lengths(clips, 44_100), SETTINGS)
+    layout = plan_layout(the_script, clip_lengths(clips, 44_100), SETTINGS, frame=1152, join_silence=1729)
+    assert len(natural.pieces) == 1 and natural.pieces[0].stop == natural.length
+    assert len(layout.pieces) == len(the_script.turns)  # every gap here is long enough to cut in
+    assert layout.pieces[0].start == 0 and layout.pieces[-1].stop == layout.length
+    for piece, following in pairwise(layout.pieces):
+        assert piece.stop == following.start and following.start % 1152 == 0
+        assert following.offsets == (1152,)
+    # Each gap grows by less than one frame over the natural one.
+    for mine, theirs, before, before_natural in zip(
+        layout.cues[1:], natural.cues[1:], layout.cues, natural.cues, strict=False
+    ):
+        grown = (mine.start_s - before.end_s) - (theirs.start_s - before_natural.end_s)
+        assert 0 <= grown < 1152 / 44_100 + 1e-9
+    # A gap too short to hold a join keeps the turns in one piece, at their natural distance.
+    tight = AudioSettings(gap_same_speaker_s=0.01, gap_speaker_change_s=0.01, gap_segment_s=1.0)
+    joined = plan_layout(the_script, clip_lengths(clips, 44_100), tight, frame=1152, join_silence=1729)
+    assert len(joined.pieces) == len(the_script.segments)

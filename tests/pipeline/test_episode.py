@@ -99,6 +99,10 @@ def test_editing_one_turn_re_renders_only_its_chunks(
     assert engine.calls == ["A brand new line about starlight."]
     assert result.chunks_synthesized == 1
     assert result.chunks_cached == result.chunks_total - 1
+    # Packaging redid only the edited turn's piece, and run.json says so.
+    rebuild = json.loads((folder / "run.json").read_text())["render"]["package"]["rebuild"]
+    assert rebuild["mode"] == "incremental" and not rebuild["fell_back"]
+    assert rebuild["pieces_encoded"] == 1 < rebuild["pieces_total"]
 
 
 def test_a_folder_without_a_script_is_a_clear_error(tmp_path: Path) -> None:
@@ -133,12 +137,18 @@ def test_a_render_keeps_images_made_before_it(produced: tuple[Path, ToneEngine, 
 
 def test_a_final_render_leaves_the_draft_intact(produced: tuple[Path, ToneEngine, ChunkCache, Show]) -> None:
     folder, engine, cache, show = produced
-    draft = {path.name: path.read_bytes() for path in (folder / "draft").iterdir()}
+
+    def files(tier_dir: Path) -> dict[str, bytes]:
+        return {
+            str(p.relative_to(tier_dir)): p.read_bytes() for p in sorted(tier_dir.rglob("*")) if p.is_file()
+        }
+
+    draft = files(folder / "draft")
 
     result = render_episode(folder, show, Tier.FINAL, engines={"tone": engine}, cache=cache)
 
     assert result.folder == folder / "final"
-    assert {path.name: path.read_bytes() for path in (folder / "draft").iterdir()} == draft
+    assert files(folder / "draft") == draft  # its MP3, transcripts, manifest and stored pieces
     assert (folder / "final" / "episode.mp3").is_file()
     run = json.loads((folder / "run.json").read_text())
     assert set(run["renders"]) == {"draft", "final"}

@@ -12,6 +12,7 @@ from mutagen.id3 import ID3
 from PIL import Image
 
 from podwright.audio.ffmpeg import decode, measure_loudness
+from podwright.audio.timeline import lay_out
 from podwright.core.episode import EpisodeMetadata
 from podwright.core.errors import AudioError
 from podwright.pipeline.package import PackageResult, package_episode
@@ -30,7 +31,9 @@ def cover(tmp_path: Path) -> Path:
 def check_episode(result: PackageResult, target: float, ceiling: float = -1.0) -> None:
     """Loudness by the independent meter, chapters by two readers, transcripts inside the audio."""
     out_dir = result.episode_mp3.parent
-    assert {p.name for p in out_dir.iterdir()} == OUTPUTS  # nothing temporary left behind
+    assert {p.name for p in out_dir.iterdir()} == OUTPUTS | {".stems"}  # nothing temporary left behind
+    stored = {p.name for p in (out_dir / ".stems").iterdir()}
+    assert "manifest.json" in stored and not any(name.startswith(".") for name in stored)
 
     measured = measure_loudness(result.episode_mp3)
     assert measured == result.loudness
@@ -126,7 +129,11 @@ def test_the_music_bed_is_mixed_in(tmp_path: Path) -> None:
         the_script, synthetic_clips(the_script), show(music=str(theme)), tmp_path / "music"
     )
     check_episode(bedded, -16.0)
-    assert bedded.duration_s == pytest.approx(plain.duration_s + 8.0, abs=0.05)
+    # Under a bed the turns keep their natural gaps (no frame-aligned pieces: the music never pauses).
+    natural = lay_out(the_script, synthetic_clips(the_script), show().audio)
+    assert bedded.duration_s == pytest.approx(natural.duration_s + 8.0, abs=0.05)
+    assert plain.duration_s == pytest.approx(natural.duration_s, abs=0.027 * len(plain.cues))
+    assert bedded.rebuild.pieces_total == 1
     assert bedded.cues[0].start_s == pytest.approx(4.0)
 
 
@@ -149,8 +156,10 @@ def test_a_failure_after_encoding_leaves_no_partial_episode(tmp_path: Path) -> N
     the_script = script()
     with pytest.raises(AudioError, match="neither JPEG nor PNG"):
         package_episode(the_script, synthetic_clips(the_script), show(), out_dir, cover=not_an_image)
-    assert [p.name for p in out_dir.iterdir()] == ["episode.mp3"]
+    # Encoded pieces may be kept for the next run; no finished-looking file is.
+    assert sorted(p.name for p in out_dir.iterdir()) == [".stems", "episode.mp3"]
     assert (out_dir / "episode.mp3").read_bytes() == b"the previous, complete episode"
+    assert not (out_dir / ".stems" / "manifest.json").exists()
 
 
 def test_missing_clips_fail_before_anything_is_written(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +18,14 @@ import numpy.typing as npt
 
 from podwright.core.errors import AudioError
 
-__all__ = ["LoudnessMeasurement", "decode", "encode_mp3", "ffmpeg_binary", "measure_loudness"]
+__all__ = [
+    "LoudnessMeasurement",
+    "decode",
+    "encode_mp3",
+    "encode_mp3_pieces",
+    "ffmpeg_binary",
+    "measure_loudness",
+]
 
 _INSTALL_HINT = "install ffmpeg (e.g. `apt install ffmpeg`) or the `imageio-ffmpeg` package"
 
@@ -110,6 +118,64 @@ def encode_mp3(samples: npt.NDArray[np.floating], rate: int, dest: Path, *, bitr
         ) from exc
     finally:
         partial.unlink(missing_ok=True)
+
+
+def encode_mp3_pieces(
+    pieces: Sequence[npt.NDArray[np.floating]], rate: int, dests: Sequence[Path], *, bitrate_kbps: int = 128
+) -> None:
+    """Encode each of ``pieces`` (mono) to its own CBR MP3 in ``dests``, every one with a fresh encoder.
+
+    One ffmpeg run splits the samples (``asegment``) and encodes the pieces side by side (ffmpeg
+    gives each encoder its own thread). Each MP3 starts with its Xing/LAME Info frame and no ID3 tag,
+    and appears under its name only once the whole run succeeded.
+    """
+    if len(pieces) != len(dests) or not pieces or any(p.ndim != 1 or p.size == 0 for p in pieces):
+        raise AudioError(
+            f"cannot encode {len(pieces)} piece(s) into {len(dests)} file(s)",
+            hint="pass one non-empty mono array per destination",
+        )
+    partials = [Path(dest).with_name(f".{Path(dest).name}.partial") for dest in dests]
+    cuts = np.cumsum([piece.size for piece in pieces])[:-1].tolist()
+    if cuts:
+        labels = "".join(f"[p{index}]" for index in range(len(pieces)))
+        split = ["-filter_complex", f"[0:a]asegment=samples={'|'.join(map(str, cuts))}{labels}"]
+        maps = [f"[p{index}]" for index in range(len(pieces))]
+    else:
+        split, maps = [], ["0:a"]
+    outputs: list[str] = []
+    for label, partial in zip(maps, partials, strict=True):
+        outputs += ["-map", label, "-c:a", "libmp3lame", "-b:a", f"{bitrate_kbps}k"]
+        outputs += ["-id3v2_version", "0", "-write_xing", "1", "-f", "mp3", str(partial)]
+    pcm = np.concatenate([np.asarray(piece, dtype="<f4") for piece in pieces]).tobytes()
+    try:
+        _run(
+            [
+                "-f",
+                "f32le",
+                "-ar",
+                str(rate),
+                "-ac",
+                "1",
+                "-i",
+                "pipe:0",
+                "-map_metadata",
+                "-1",
+                *split,
+                *outputs,
+            ],
+            stdin=pcm,
+            what=f"encode {len(pieces)} MP3 piece(s)",
+        )
+        for partial, dest in zip(partials, dests, strict=True):
+            partial.replace(dest)
+    except OSError as exc:
+        raise AudioError(
+            f"could not write the encoded pieces: {exc.strerror or exc}",
+            hint=f"make sure {Path(dests[0]).parent} exists and is writable",
+        ) from exc
+    finally:
+        for partial in partials:
+            partial.unlink(missing_ok=True)
 
 
 _NUMBER = r"(-?(?:\d+(?:\.\d*)?|inf))"

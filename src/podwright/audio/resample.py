@@ -15,7 +15,7 @@ import numpy.typing as npt
 
 from podwright.core.errors import AudioError
 
-__all__ = ["resample"]
+__all__ = ["resample", "resampled_length"]
 
 
 def resample(samples: npt.NDArray[np.floating], from_rate: int, to_rate: int) -> npt.NDArray[np.float32]:
@@ -40,3 +40,12 @@ def resample(samples: npt.NDArray[np.floating], from_rate: int, to_rate: int) ->
     divisor = gcd(from_rate, to_rate)
     converted = resample_poly(samples.astype(np.float64), to_rate // divisor, from_rate // divisor)
     return np.asarray(converted, dtype=np.float32)
+
+
+def resampled_length(count: int, from_rate: int, to_rate: int) -> int:
+    """How many samples :func:`resample` returns for ``count`` samples (without resampling them)."""
+    if from_rate == to_rate or count == 0:
+        return count
+    divisor = gcd(from_rate, to_rate)
+    up, down = to_rate // divisor, from_rate // divisor
+    return -(-count * up // down)

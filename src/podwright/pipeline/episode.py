@@ -359,6 +359,7 @@ def _render_json(result: RenderResult, stats: VoicingStats) -> dict[str, Any]:
             "measure_s": round(timings.measure_s, 3),
             "tag_s": round(timings.tag_s, 3),
             "passes": timings.passes,
+            "rebuild": package.rebuild.as_json(),
         },
         "images": [
             {

@@ -32,7 +32,16 @@ from tests.support.script_responder import script_responder
 
 from bench.quality_topics import TOPICS, Topic
 from bench.report import Section, fmt
-from podwright.core import EpisodeRequest, LLMClient, LLMRequest, LLMResponse, Show, Task, Usage
+from podwright.core import (
+    EpisodeRequest,
+    LLMClient,
+    LLMRequest,
+    LLMResponse,
+    PodwrightError,
+    Show,
+    Task,
+    Usage,
+)
 from podwright.llm.openai_compat import OpenAICompatClient
 from podwright.llm.stack import build_stack
 from podwright.pipeline.script import ScriptPipeline
@@ -151,6 +160,8 @@ class Outcome:
     qualities: list[ScriptQuality]
     log: CallLog
     wall_s: float
+    failed: int = 0
+    """Episodes that could not be written at all (an answer invalid even after its JSON repair)."""
 
 
 async def _write_all(
@@ -165,21 +176,26 @@ async def _write_all(
     """Write the topics' scripts (all at once when ``together``) and keep their quality records."""
     started = time.perf_counter()
 
-    async def write(number: int, topic: Topic) -> ScriptQuality:
+    async def write(number: int, topic: Topic) -> ScriptQuality | None:
         request = EpisodeRequest(
             episode_id=f"bench-quality-{label}-{number}", topic=topic.topic, target_minutes=minutes
         )
-        result = await ScriptPipeline(client_for(topic), show).write(request)
+        try:
+            result = await ScriptPipeline(client_for(topic), show).write(request)
+        except PodwrightError as exc:
+            print(f"  {label} {number}/{len(topics)}: episode failed: {exc.message}", flush=True)
+            return None
         assert result.run.quality is not None
         print(f"  {label} {number}/{len(topics)}: {result.run.quality.summary().splitlines()[0]}", flush=True)
         return result.run.quality
 
     numbered = list(enumerate(topics, start=1))
     if together:
-        qualities = list(await asyncio.gather(*(write(number, topic) for number, topic in numbered)))
+        written = list(await asyncio.gather(*(write(number, topic) for number, topic in numbered)))
     else:
-        qualities = [await write(number, topic) for number, topic in numbered]
-    return Outcome(qualities, CallLog(), time.perf_counter() - started)
+        written = [await write(number, topic) for number, topic in numbered]
+    qualities = [quality for quality in written if quality is not None]
+    return Outcome(qualities, CallLog(), time.perf_counter() - started, failed=len(written) - len(qualities))
 
 
 async def _embedded(minutes: float) -> Outcome:
@@ -281,7 +297,7 @@ def run() -> Section:
         f"({segments} segments: intro, 3 body segments, conclusion each), written by the local "
         f"Qwen2.5-Coder-1.5B Q4_K_M through llama.cpp with the per-call grammar (exact turn count, "
         f"speakers pinned); research, outline, summary, metadata and image prompts answered from the "
-        f"fixed plans. {embedded.wall_s:.0f} s in all.",
+        f"fixed plans. {embedded.wall_s:.0f} s in all; {embedded.failed} episode(s) failed outright.",
         f"Loopback: the same topics × {LOOPBACK_MINUTES:g}-minute episodes against FakeChatServer "
         f"({TTFT_S} s to first token + {TOKENS_PER_S:g} tokens/s, prompt cache from 1,024 tokens); its "
         "writer plants a flaw in 5 of 6 first drafts and answers repairs cleanly, so this column "

@@ -13,7 +13,13 @@ from podwright.core.episode import Segment
 from podwright.core.llm import LLMRequest, Message
 from podwright.core.show import Show, Task
 from podwright.stages.context import bookend_prefix
-from podwright.stages.dialogue import dialogue_schema, max_turns_for, turn_plan, turns_grammar_schema
+from podwright.stages.dialogue import (
+    dialogue_schema,
+    max_turns_for,
+    turn_chars_for,
+    turn_plan,
+    turns_grammar_schema,
+)
 from podwright.stages.sizing import dialogue_max_tokens, turns_for_words
 
 __all__ = ["CONCLUSION_TITLE", "INTRO_TITLE", "Bookend", "build_request"]
@@ -60,7 +66,11 @@ def build_request(
         max_tokens=dialogue_max_tokens(words),
         temperature=show.llm.temperature,
         json_schema=dialogue_schema(show, max_turns=max_turns_for(words)),
-        grammar_schema=turns_grammar_schema(show, turns_for_words(words)),
+        grammar_schema=turns_grammar_schema(
+            show,
+            turns_for_words(words),
+            max_chars=turn_chars_for(dialogue_max_tokens(words), turns_for_words(words)),
+        ),
         schema_name="dialogue",
         episode_id=episode_id,
         stage=which,

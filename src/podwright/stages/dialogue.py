@@ -33,12 +33,17 @@ __all__ = [
     "next_speaker",
     "parse",
     "per_call_block",
+    "turn_chars_for",
     "turn_plan",
     "turns_grammar_schema",
 ]
 
 CONTINUITY_TURNS = 3
 """How many of the previous segment's last turns a segment call sees."""
+_JSON_TOKENS = 48
+_TURN_JSON_TOKENS = 14
+_CHARS_PER_TOKEN = 3.2
+"""Below English's ~4 characters a token, so a capped answer still fits its budget."""
 
 
 class DialogueTurn(BaseModel):
@@ -104,17 +109,30 @@ def dialogue_schema(show: Show, *, max_turns: int | None = None) -> dict[str, An
     return schema
 
 
-def turns_grammar_schema(show: Show, turns: int, *, first_speaker: int = 0) -> dict[str, Any]:
+def turn_chars_for(max_tokens: int, turns: int) -> int:
+    """The longest a turn's text may be so that ``turns`` turns close within ``max_tokens``."""
+    text_tokens = max_tokens - _JSON_TOKENS - turns * _TURN_JSON_TOKENS
+    return max(80, int(text_tokens / turns * _CHARS_PER_TOKEN))
+
+
+def turns_grammar_schema(
+    show: Show, turns: int, *, first_speaker: int = 0, max_chars: int | None = None
+) -> dict[str, Any]:
     """A dialogue schema of exactly ``turns`` turns, the hosts taking turns in show order.
 
     For grammar-constrained local models only (``LLMRequest.grammar_schema``): each turn's speaker is
     a one-value enum, so the answer has the turn count its length needs and every host speaks.
     llama.cpp's grammar cannot hold "at least N items, each host among them" (it has no
     ``contains``, and ignores ``prefixItems`` next to ``items``), so the count is exact: the natural
-    count for the words. ``first_speaker`` is the index of the host who opens.
+    count for the words. ``first_speaker`` is the index of the host who opens. ``max_chars`` caps
+    each turn's text, so an over-long answer closes its JSON instead of running out of tokens (a
+    turn cut there fails the ``cut_off`` check and is repaired; a cut-off JSON answer would fail
+    the episode).
     """
     schema = dialogue_schema(show)
     turn = schema["$defs"]["DialogueTurn"]
+    if max_chars is not None:
+        turn["properties"]["text"] = {"type": "string", "maxLength": max_chars}
     hosts = show.host_ids
     pinned = []
     for n in range(turns):
@@ -246,6 +264,9 @@ def build_request(
             show,
             turns_for_words(segment.target_words),
             first_speaker=next_speaker(show, previous_turns[-CONTINUITY_TURNS:]),
+            max_chars=turn_chars_for(
+                dialogue_max_tokens(segment.target_words), turns_for_words(segment.target_words)
+            ),
         ),
         schema_name="dialogue",
         episode_id=episode_id,

@@ -42,6 +42,7 @@ from podwright.core.show import (
     ModelRoute,
     ModelTier,
     Publishing,
+    QASettings,
     Schedule,
     SegmentSpec,
     Show,
@@ -49,7 +50,7 @@ from podwright.core.show import (
     Tier,
     VoiceRef,
 )
-from podwright.core.speech import AudioClip, EngineVoice, SpeechRequest, TTSEngine
+from podwright.core.speech import AudioClip, EngineVoice, SpeechChecker, SpeechRequest, TTSEngine
 from podwright.core.timeline import Chapter, Cue
 
 __all__ = [
@@ -95,6 +96,7 @@ __all__ = [
     "PodwrightError",
     "ProviderError",
     "Publishing",
+    "QASettings",
     "RenderRecord",
     "ResearchBrief",
     "Schedule",
@@ -106,6 +108,7 @@ __all__ = [
     "Show",
     "SourceDoc",
     "SourceError",
+    "SpeechChecker",
     "SpeechRequest",
     "StoreError",
     "SynthesisError",

@@ -12,6 +12,7 @@ BENCHES = {
     "voice": "bench.bench_voice",
     "queue": "bench.bench_queue",
     "images": "bench.bench_images",
+    "qa": "bench.bench_qa",
 }
 
 

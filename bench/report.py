@@ -55,7 +55,7 @@ def write(section: Section) -> None:
 
 def rebuild() -> None:
     """Assemble docs/benchmarks.md from the stored fragments, in a fixed order."""
-    order = ["script", "voice", "queue", "images"]
+    order = ["script", "voice", "queue", "images", "qa"]
     fragments = sorted(
         FRAGMENTS.glob("*.md"), key=lambda p: (order.index(p.stem) if p.stem in order else 99, p.stem)
     )

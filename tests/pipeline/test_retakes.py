@@ -63,7 +63,7 @@ def _voice(
 
 
 def test_clean_takes_pass_on_the_first_take(tmp_path: Path) -> None:
-    voiced, engine, checker, _ = _voice(tmp_path, {})
+    voiced, _, checker, _ = _voice(tmp_path, {})
     assert voiced.qa is not None
     assert [len(line.takes) for line in voiced.qa.lines] == [1] * len(LINES)
     assert not voiced.qa.flagged and voiced.qa.retakes == 0

@@ -228,6 +228,9 @@ class QASettings(Record):
     """Word errors allowed per word of the chunk's text."""
     min_word_errors: int = Field(default=1, ge=0)
     """Word errors always allowed, however short the chunk (Whisper mishears one word now and then)."""
+    max_char_error_rate: float = Field(default=0.15, ge=0, le=1)
+    """A take fails its words only when its letters are wrong too (edit distance per letter, spaces
+    dropped): "sandbar" heard as "sand bar" is two word errors and no letter error."""
     long_base_s: float = Field(default=1.5, gt=0)
     long_per_word_s: float = Field(default=0.75, gt=0)
     """A take longer than ``long_base_s + long_per_word_s × words`` is too long for its words."""

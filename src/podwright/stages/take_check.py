@@ -1,6 +1,7 @@
 """Take QA's verdict on one synthesized chunk: pure functions of its text, what Whisper heard and its samples.
 
-A take fails when its words are wrong (word errors after normalization, beyond what the show allows),
+A take fails when its words are wrong (word errors after normalization beyond what the show allows,
+and letters wrong too, so a word heard split in two is not a failure),
 when it is too long or too short for its words (a voice that loops or breathes on, or one cut off),
 when it holds a long silence, when it ends in noise (sound without a voice's harmonics), or when it
 clips. :func:`best_take` picks the take to keep when none passes.
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from podwright.core.model import Record
-from podwright.stages.words import normalize_words, word_errors
+from podwright.stages.words import character_error_rate, normalize_words, word_errors
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -64,6 +65,8 @@ class TakeVerdict(Record):
     words: int
     """Words in the chunk's text, after normalization."""
     word_errors: int
+    char_error_rate: float = 0.0
+    """Edit distance over the letters (spaces dropped) per letter of the text."""
     duration_s: float
     problems: tuple[TakeProblem, ...] = ()
     facts: SignalFacts
@@ -134,9 +137,11 @@ def check_take(
     """The verdict on one take of ``text``: what was heard, and what its samples show."""
     words = len(normalize_words(text))
     errors = word_errors(text, heard)
+    letters = character_error_rate(text, heard)
     facts = measure_signal(samples, rate)
     problems: list[TakeProblem] = []
-    if errors > allowed_word_errors(words, settings):
+    # Both must be over: Whisper splits and respells words ("sand bar", "in and load") on clean takes.
+    if errors > allowed_word_errors(words, settings) and letters > settings.max_char_error_rate:
         problems.append(TakeProblem.WORDS)
     if facts.duration_s > settings.long_base_s + settings.long_per_word_s * words:
         problems.append(TakeProblem.TOO_LONG)
@@ -152,6 +157,7 @@ def check_take(
         heard=heard,
         words=words,
         word_errors=errors,
+        char_error_rate=round(letters, 4),
         duration_s=facts.duration_s,
         problems=tuple(problems),
         facts=facts,

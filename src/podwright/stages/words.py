@@ -7,8 +7,9 @@ check of a whole episode and take QA of every chunk score with these same functi
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
-__all__ = ["normalize_words", "word_error_rate", "word_errors"]
+__all__ = ["character_error_rate", "normalize_words", "word_error_rate", "word_errors"]
 
 
 # fmt: off
@@ -54,22 +55,38 @@ def normalize_words(text: str) -> list[str]:
     return re.sub(r"[^\w\s]|_", " ", text).split()
 
 
-def word_errors(reference: str, hypothesis: str) -> int:
-    """Substitutions + deletions + insertions from ``reference`` to ``hypothesis``, in normalized words."""
-    ref, hyp = normalize_words(reference), normalize_words(hypothesis)
+def _edit_distance(ref: Sequence[str], hyp: Sequence[str]) -> int:
+    """Levenshtein distance: substitutions + deletions + insertions from ``ref`` to ``hyp``."""
     previous = list(range(len(hyp) + 1))
-    for i, ref_word in enumerate(ref, start=1):
+    for i, ref_item in enumerate(ref, start=1):
         current = [i]
-        for j, hyp_word in enumerate(hyp, start=1):
+        for j, hyp_item in enumerate(hyp, start=1):
             current.append(
                 min(
                     previous[j] + 1,  # deletion
                     current[j - 1] + 1,  # insertion
-                    previous[j - 1] + (ref_word != hyp_word),  # substitution or match
+                    previous[j - 1] + (ref_item != hyp_item),  # substitution or match
                 )
             )
         previous = current
     return previous[-1]
+
+
+def word_errors(reference: str, hypothesis: str) -> int:
+    """Substitutions + deletions + insertions from ``reference`` to ``hypothesis``, in normalized words."""
+    return _edit_distance(normalize_words(reference), normalize_words(hypothesis))
+
+
+def character_error_rate(reference: str, hypothesis: str) -> float:
+    """Edit distance over the letters of the normalized words, spaces dropped, per reference letter.
+
+    Forgives how a word was split ("sandbar" heard as "sand bar": 0.0) and near-misses of one word,
+    which a word count calls two errors; a cut, a loop or gibberish still scores high.
+    """
+    ref, hyp = "".join(normalize_words(reference)), "".join(normalize_words(hypothesis))
+    if not ref:
+        return 0.0 if not hyp else 1.0
+    return _edit_distance(ref, hyp) / len(ref)
 
 
 def word_error_rate(reference: str, hypothesis: str) -> float:

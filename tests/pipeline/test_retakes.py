@@ -128,7 +128,8 @@ def test_chunks_cached_without_qa_are_heard_and_retaken_if_bad(tmp_path: Path) -
     _voice(tmp_path, {LINES[4]: Fault.TRAILING_NOISE}, qa=False, checker=checker)  # a bad take cached
     again, engine, _, _ = _voice(tmp_path, {}, checker=checker)
     assert again.qa is not None
-    assert checker.heard == len(LINES) + 1
+    # Every cached chunk and the retake; a word failure heard in a batch is confirmed alone (0 or 1).
+    assert checker.heard - (len(LINES) + 1) in (0, 1)
     assert [text for text, _, _ in engine.takes] == [LINES[4]]  # only the bad one re-synthesized
     assert not again.qa.flagged and again.qa.lines[4].kept == 1
 

@@ -55,12 +55,18 @@ class TierQA:
         return tuple(line for line in self.lines if line.get("flagged"))
 
 
-def read_tier_qa(folder: Path, tier: Tier) -> TierQA:
-    """The QA record of ``folder``'s ``tier`` render, from ``run.json``."""
+def read_tier_qa(folder: Path, tier: Tier, *, missing_ok: bool = False) -> TierQA:
+    """The QA record of ``folder``'s ``tier`` render, from ``run.json``.
+
+    A render ``run.json`` does not describe (made elsewhere, or imported) raises, unless
+    ``missing_ok``, which reads it as unchecked.
+    """
     try:
         run = json.loads((Path(folder) / "run.json").read_text(encoding="utf-8"))
         render = run["renders"][tier.value]
     except (OSError, ValueError, KeyError, TypeError) as exc:
+        if missing_ok:
+            return TierQA(tier=tier, checked=False, lines=(), compute_s=None, retakes=0)
         raise EpisodeError(
             f"{Path(folder).name} has no {tier.value} render on record",
             hint=f"render it first: `podwright render EPISODE --tier {tier.value}`",

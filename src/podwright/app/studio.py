@@ -360,7 +360,7 @@ class Studio:
                 + (" (its script changed since it was approved)" if record.approved_at else ""),
                 hint=f"listen to it, then run `podwright approve {record.episode_id}`",
             )
-        flagged = read_tier_qa(Path(record.folder), chosen).flagged if chosen in record.renders else ()
+        flagged = read_tier_qa(Path(record.folder), chosen, missing_ok=True).flagged
         if flagged and not allow_flagged:
             raise EpisodeError(
                 f"episode {record.key}'s {chosen.value} render has {len(flagged)} line(s) that take QA "

@@ -19,7 +19,7 @@ from typing import Any
 from podwright.core.model import Record
 from podwright.core.show import QASettings, VoiceRef
 from podwright.core.speech import AudioClip, SpeechChecker, SpeechRequest
-from podwright.stages.take_check import TakeVerdict, check_take
+from podwright.stages.take_check import TakeProblem, TakeVerdict, check_take
 
 __all__ = ["LineCheck", "QAReport", "ReviewRun", "Take", "TakeReview", "retake_voice"]
 
@@ -99,6 +99,8 @@ class TakeReview:
         self.error: BaseException | None = None
         self.takes_heard = 0
         self.batches = 0
+        self.confirmations = 0
+        """Takes heard a second time, alone, to confirm a word failure heard in a batch."""
         self.compute_s = 0.0
         self.load_s = 0.0
         self._queue: queue.Queue[Any] = queue.Queue()
@@ -175,6 +177,14 @@ class TakeReview:
             self.check(take.request.text, text, take.clip)
             for (take, _), text in zip(batch, heard, strict=True)
         ]
+        if len(batch) > 1:
+            # Heard in a batch, a take's words can drift into its neighbour's; a word failure is
+            # confirmed by hearing that take alone before it costs a retake.
+            for index, ((take, _), verdict) in enumerate(zip(batch, verdicts, strict=True)):
+                if TakeProblem.WORDS in verdict.problems:
+                    (alone,) = self.checker.hear([take.clip])
+                    verdicts[index] = self.check(take.request.text, alone, take.clip)
+                    self.confirmations += 1
         self.compute_s += time.perf_counter() - started
         self.takes_heard += len(batch)
         self.batches += 1

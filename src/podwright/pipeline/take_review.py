@@ -19,7 +19,7 @@ from typing import Any
 from podwright.core.model import Record
 from podwright.core.show import QASettings, VoiceRef
 from podwright.core.speech import AudioClip, SpeechChecker, SpeechRequest
-from podwright.stages.take_check import TakeProblem, TakeVerdict, check_take
+from podwright.stages.take_check import TakeProblem, TakeVerdict, check_take, letters
 
 __all__ = ["LineCheck", "QAReport", "ReviewRun", "Take", "TakeReview", "retake_voice"]
 
@@ -84,6 +84,7 @@ class QAReport(Record):
 
 
 _STOP = object()
+_PACE_TAKES = 3
 
 
 class TakeReview:
@@ -103,6 +104,7 @@ class TakeReview:
         """Takes heard a second time, alone, to confirm a word failure heard in a batch."""
         self.compute_s = 0.0
         self.load_s = 0.0
+        self._paces: dict[tuple[str, str], list[float]] = {}
         self._queue: queue.Queue[Any] = queue.Queue()
         self._thread: threading.Thread | None = None
 
@@ -130,9 +132,19 @@ class TakeReview:
         """Hear ``take`` soon; ``(take, verdict)`` is put in ``inbox`` once it is checked."""
         self._queue.put((take, inbox))
 
-    def check(self, text: str, heard: str, clip: AudioClip) -> TakeVerdict:
-        """The verdict on a take whose hearing is already known (a cached chunk heard before)."""
-        return check_take(text, heard, clip.samples, clip.sample_rate, self.settings)
+    def check(self, text: str, heard: str, clip: AudioClip, voice: VoiceRef | None = None) -> TakeVerdict:
+        """The verdict on one take of ``text`` in ``voice``; a passed take teaches the voice's pace."""
+        key = (voice.engine, voice.voice) if voice is not None else None
+        paces = self._paces.get(key, []) if key is not None else []
+        # The voice's pace is known once three of its takes passed: the median of their seconds per letter.
+        pace = sorted(paces)[len(paces) // 2] if len(paces) >= _PACE_TAKES else None
+        verdict = check_take(
+            text, heard, clip.samples, clip.sample_rate, self.settings, pace_s_per_letter=pace
+        )
+        count = letters(text)
+        if key is not None and verdict.passed and count:
+            self._paces.setdefault(key, []).append(verdict.duration_s / count)
+        return verdict
 
     def _batch(
         self, first: tuple[Take, queue.Queue[Any]]
@@ -174,7 +186,7 @@ class TakeReview:
         if len(heard) != len(batch):
             raise RuntimeError(f"the speech checker heard {len(heard)} takes of {len(batch)}")
         verdicts = [
-            self.check(take.request.text, text, take.clip)
+            self.check(take.request.text, text, take.clip, take.request.voice)
             for (take, _), text in zip(batch, heard, strict=True)
         ]
         if len(batch) > 1:
@@ -183,7 +195,7 @@ class TakeReview:
             for index, ((take, _), verdict) in enumerate(zip(batch, verdicts, strict=True)):
                 if TakeProblem.WORDS in verdict.problems:
                     (alone,) = self.checker.hear([take.clip])
-                    verdicts[index] = self.check(take.request.text, alone, take.clip)
+                    verdicts[index] = self.check(take.request.text, alone, take.clip, take.request.voice)
                     self.confirmations += 1
         self.compute_s += time.perf_counter() - started
         self.takes_heard += len(batch)

@@ -410,7 +410,7 @@ class ScriptVoicer:
                         Take(request=request, clip=clip, number=0)
                     )
                     continue
-                verdict = run.review.check(request.text, heard, clip)
+                verdict = run.review.check(request.text, heard, clip, request.voice)
                 run.keep(key, request.text, [verdict], 0, from_cache=True)
             audio[key] = clip
         return audio, unheard

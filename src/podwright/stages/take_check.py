@@ -2,7 +2,8 @@
 
 A take fails when its words are wrong (word errors after normalization beyond what the show allows,
 and letters wrong too, so a word heard split in two is not a failure),
-when it is too long or too short for its words (a voice that loops or breathes on, or one cut off),
+when it is too long or too short for its words or for the voice's own pace (a voice that loops or
+breathes on, or one cut off),
 when it holds a long silence, when it ends in noise (sound without a voice's harmonics), or when it
 clips. :func:`best_take` picks the take to keep when none passes.
 """
@@ -24,7 +25,16 @@ if TYPE_CHECKING:
 
     from podwright.core.show import QASettings
 
-__all__ = ["SignalFacts", "TakeProblem", "TakeVerdict", "best_take", "check_take", "measure_signal"]
+__all__ = [
+    "SignalFacts",
+    "TakeProblem",
+    "TakeVerdict",
+    "allowed_word_errors",
+    "best_take",
+    "check_take",
+    "letters",
+    "measure_signal",
+]
 
 _FRAME_S = 0.032
 _SILENT_DBFS = -45.0
@@ -131,19 +141,38 @@ def allowed_word_errors(words: int, settings: QASettings) -> int:
     return max(settings.min_word_errors, math.floor(settings.max_word_error_rate * words + 1e-9))
 
 
+def letters(text: str) -> int:
+    """Letters of ``text`` as spoken (normalized words, spaces dropped): what a take's length follows."""
+    return len("".join(normalize_words(text)))
+
+
 def check_take(
-    text: str, heard: str, samples: npt.NDArray[np.float32], rate: int, settings: QASettings
+    text: str,
+    heard: str,
+    samples: npt.NDArray[np.float32],
+    rate: int,
+    settings: QASettings,
+    *,
+    pace_s_per_letter: float | None = None,
 ) -> TakeVerdict:
-    """The verdict on one take of ``text``: what was heard, and what its samples show."""
+    """The verdict on one take of ``text``: what was heard, and what its samples show.
+
+    ``pace_s_per_letter`` is the voice's usual seconds per letter, when known: a take much longer
+    than that pace explains is too long even under the per-word limit.
+    """
     words = len(normalize_words(text))
     errors = word_errors(text, heard)
-    letters = character_error_rate(text, heard)
+    letter_errors = character_error_rate(text, heard)
     facts = measure_signal(samples, rate)
     problems: list[TakeProblem] = []
     # Both must be over: Whisper splits and respells words ("sand bar", "in and load") on clean takes.
-    if errors > allowed_word_errors(words, settings) and letters > settings.max_char_error_rate:
+    if errors > allowed_word_errors(words, settings) and letter_errors > settings.max_char_error_rate:
         problems.append(TakeProblem.WORDS)
-    if facts.duration_s > settings.long_base_s + settings.long_per_word_s * words:
+    too_long = facts.duration_s > settings.long_base_s + settings.long_per_word_s * words
+    if pace_s_per_letter is not None:
+        expected = pace_s_per_letter * letters(text)
+        too_long |= facts.duration_s > settings.max_pace_ratio * expected + settings.pace_slack_s
+    if too_long:
         problems.append(TakeProblem.TOO_LONG)
     if facts.duration_s < settings.short_per_word_s * words:
         problems.append(TakeProblem.TOO_SHORT)
@@ -157,7 +186,7 @@ def check_take(
         heard=heard,
         words=words,
         word_errors=errors,
-        char_error_rate=round(letters, 4),
+        char_error_rate=round(letter_errors, 4),
         duration_s=facts.duration_s,
         problems=tuple(problems),
         facts=facts,

@@ -25,7 +25,7 @@ from bench.report import ROOT, Section, fmt
 from bench.voice_script import lighthouse_script
 from podwright.audio.speech_check import assemble_whisper
 from podwright.audio.whisper_checker import WhisperChecker
-from podwright.config import load_show
+from podwright.config import data_dir, load_show
 from podwright.core.show import QASettings, Tier
 from podwright.core.speech import TTSEngine
 from podwright.pipeline.package import package_episode
@@ -40,7 +40,8 @@ REPEATS = 2
 
 
 def _models_dir() -> Path:
-    return ROOT / ".pytest_cache" / "d" / "podwright-models"
+    """Where a studio assembles the bundled Whisper-base: the data dir's ``models/``."""
+    return data_dir() / "models"
 
 
 def detection(checker: WhisperChecker) -> tuple[list[list[str]], list[str]]:

@@ -116,7 +116,7 @@ def test_best_take_is_the_first_that_passed_else_the_least_bad() -> None:
 
 def test_a_take_too_long_for_the_voices_pace_fails_under_the_word_limit() -> None:
     # 8 words, 35 letters: 5.0 s is under the 7.5 s word limit, but a voice that speaks this line in
-    # 2.8 s (0.08 s per letter) only stretches to 1.3 × 2.8 + 0.75 = 4.39 s: a loop, not a pause.
+    # 2.8 s (0.08 s per letter) only stretches to 1.25 × 2.8 + 0.5 = 4.0 s: a loop, not a pause.
     assert _problems(_voice(5.0)) == ()
     assert _problems_at_pace(_voice(5.0), 0.08) == (TakeProblem.TOO_LONG,)
     assert _problems_at_pace(_voice(3.2), 0.08) == ()

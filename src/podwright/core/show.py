@@ -234,8 +234,8 @@ class QASettings(Record):
     long_base_s: float = Field(default=1.5, gt=0)
     long_per_word_s: float = Field(default=0.75, gt=0)
     """A take longer than ``long_base_s + long_per_word_s × words`` is too long for its words."""
-    max_pace_ratio: float = Field(default=1.3, gt=1)
-    pace_slack_s: float = Field(default=0.75, ge=0)
+    max_pace_ratio: float = Field(default=1.25, gt=1)
+    pace_slack_s: float = Field(default=0.5, ge=0)
     """A take longer than ``max_pace_ratio ×`` the voice's own pace for its letters (measured on the
     voice's passed takes of this render, from the third on) ``+ pace_slack_s`` is too long: Whisper
     hears a looped phrase once, so a voice that repeats itself is caught by its length."""

@@ -15,6 +15,7 @@ BENCHES = {
     "budget": "bench.bench_budget",
     "quality": "bench.bench_quality",
     "studio": "bench.bench_studio",
+    "qa": "bench.bench_qa",
 }
 
 

@@ -10,18 +10,29 @@ import pytest
 from podwright import Studio, open_studio
 from tests.support.fixtures import fake_openai
 
-__all__ = ["fake_openai", "podwright_home", "studio"]
+__all__ = ["fake_openai", "podwright_home", "studio", "whisper_model"]
 
 
 @pytest.fixture(autouse=True)
 def podwright_home(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Path]:
-    """An isolated ``PODWRIGHT_HOME`` per test, and no provider key leaking in from the shell."""
+    """An isolated ``PODWRIGHT_HOME`` per test, no provider key leaking in from the shell, and take QA
+    off (most tests speak with tone engines; the QA tests turn it on, with a real or a fast checker)."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("PODWRIGHT_HOME", str(home))
+    monkeypatch.setenv("PODWRIGHT_QA", "off")
     monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
     yield home
+
+
+@pytest.fixture(scope="session")
+def whisper_model(pytestconfig: pytest.Config) -> Path:
+    """whisper-base assembled once into pytest's cache, so repeated runs reuse it."""
+    from podwright.audio.speech_check import assemble_whisper
+
+    assert pytestconfig.cache is not None
+    return assemble_whisper(Path(pytestconfig.cache.mkdir("podwright-models")))
 
 
 @pytest.fixture

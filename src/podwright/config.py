@@ -24,7 +24,7 @@ __all__ = ["api_key", "data_dir", "load_show", "open_studio", "resolve_settings"
 
 #: Show fields written as their own tables (``[llm]``, ``[[hosts]]``...) rather than inside ``[show]``.
 _TOP_LEVEL_TABLES = frozenset(
-    {"hosts", "template", "llm", "lexicon", "audio", "engines", "publishing", "schedule", "quality"}
+    {"hosts", "template", "llm", "lexicon", "audio", "engines", "publishing", "qa", "quality", "schedule"}
 )
 
 
@@ -94,13 +94,18 @@ def load_show(path: Path) -> Show:
 def resolve_settings(
     *, out_root: Path | None = None, home: Path | None = None, db: Path | None = None
 ) -> StudioSettings:
-    """The studio's settings from the environment, once: data dir, key lookup, who is acting."""
+    """The studio's settings from the environment, once: data dir, key lookup, who is acting.
+
+    ``PODWRIGHT_QA=off`` skips take QA on this machine whatever the shows ask (a machine without the
+    ASR extra, a test run); renders made so are recorded as unchecked.
+    """
     return StudioSettings(
         home=home or data_dir(),
         out_root=out_root or Path("out"),
         keys=api_key,
         actor=os.environ.get("PODWRIGHT_ACTOR") or getpass.getuser(),
         db_file=db,
+        qa=os.environ.get("PODWRIGHT_QA", "").strip().lower() not in ("off", "0", "false", "no"),
     )
 
 

@@ -112,13 +112,6 @@ def test_missing_asr_packages_name_the_extra(tmp_path: Path, monkeypatch: pytest
     assert "podwright[asr]" in info.value.hint
 
 
-@pytest.fixture(scope="session")
-def whisper_model(pytestconfig: pytest.Config) -> Path:
-    """whisper-base assembled once into pytest's cache, so repeated runs reuse it."""
-    assert pytestconfig.cache is not None
-    return assemble_whisper(Path(pytestconfig.cache.mkdir("podwright-models")))
-
-
 def _round_trip_script() -> Script:
     turns = (
         Turn(host="maya", text="Welcome back to the show. Today we are talking about rivers and maps."),

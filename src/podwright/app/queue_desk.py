@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from podwright.app.episodes import unique_prefix
+from podwright.app.qa import take_review
 from podwright.app.wiring import engine_options, resolve_key, script_client
 from podwright.core import EpisodeError, JobError, Show, Tier
 from podwright.core.jobs import Attempt, JobRecord, JobState
@@ -191,6 +192,7 @@ class QueueDesk:
                 device=options.device,
                 engine_options=lambda show: engine_options(show, keys),
                 overlap_packaging=not options.package_inline,
+                take_review=lambda show, tier: take_review(settings, show, tier),
             )
         scripter = PipelineScripter(
             settings.out_root,

@@ -9,6 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from podwright.core import QASettings, SpeechChecker
 
 __all__ = ["KeyLookup", "StudioSettings"]
 
@@ -36,6 +40,11 @@ class StudioSettings:
     """The SQLite store when it is not the data dir's ``podwright.db`` (a worker pointed elsewhere)."""
     private_sources: bool = True
     """Whether source URLs may point at loopback, private or link-local hosts (off for a served studio)."""
+    qa: bool = True
+    """Run take QA where a show's ``[qa]`` table asks for it (``PODWRIGHT_QA=off`` turns it off)."""
+    checker: Callable[[QASettings, Path], SpeechChecker] | None = field(default=None, repr=False)
+    """Builds the speech checker of take QA from a show's ``[qa]`` settings and the models dir;
+    ``None`` is faster-whisper (:func:`podwright.audio.whisper_checker.whisper_checker`)."""
 
     @property
     def db_path(self) -> Path:

@@ -16,6 +16,7 @@ Everything a producer does to an episode goes through its record in the store, s
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING
 from podwright.app import episodes as finding
 from podwright.app import media
 from podwright.app.editing import ScriptDesk
+from podwright.app.qa import TierQA, read_tier_qa, take_review
 from podwright.app.queue_desk import QueueDesk
 from podwright.app.settings import StudioSettings
 from podwright.app.wiring import build_cast_engines, episode_request, resolve_key, script_client
@@ -221,17 +223,20 @@ class Studio:
         folder = Path(record.folder)
         script, show = load_episode(folder, show)
         engines, warnings = self.cast_engines(show, tier)
-        result = await asyncio.to_thread(
-            render_episode,
-            folder,
-            show,
-            tier,
-            engines=engines,
-            cache=ChunkCache(self.settings.chunk_cache_dir),
-            script=script,
-            workers=workers,
-            on_progress=on_progress,
-        )
+        review = take_review(self.settings, show, tier)
+        with review or contextlib.nullcontext():
+            result = await asyncio.to_thread(
+                render_episode,
+                folder,
+                show,
+                tier,
+                engines=engines,
+                cache=ChunkCache(self.settings.chunk_cache_dir),
+                script=script,
+                workers=workers,
+                on_progress=on_progress,
+                review=review,
+            )
         updated = self.book.record_render(record.key, render_record(result), actor=self.settings.actor)
         return Rendered(episode=updated, result=result, warnings=tuple(warnings))
 
@@ -263,19 +268,22 @@ class Studio:
         engines, warnings = self.cast_engines(show, tier)
         docs = await asyncio.to_thread(self._ingest, sources)
         request = episode_request(topic, sources, docs, minutes, episode_id, tier=tier)
-        async with script_client(show, self.settings, offline=offline, key=key, fresh=fresh) as client:
-            result = await produce_episode(
-                show,
-                request,
-                client=client,
-                out_root=out_root or self.settings.out_root,
-                engines=engines,
-                cache=ChunkCache(self.settings.chunk_cache_dir),
-                sources=docs,
-                workers=workers,
-                on_event=on_event,
-                on_progress=on_progress,
-            )
+        review = take_review(self.settings, show, tier)
+        with review or contextlib.nullcontext():
+            async with script_client(show, self.settings, offline=offline, key=key, fresh=fresh) as client:
+                result = await produce_episode(
+                    show,
+                    request,
+                    client=client,
+                    out_root=out_root or self.settings.out_root,
+                    engines=engines,
+                    cache=ChunkCache(self.settings.chunk_cache_dir),
+                    sources=docs,
+                    workers=workers,
+                    on_event=on_event,
+                    on_progress=on_progress,
+                    review=review,
+                )
         record = self._record_script(show, result.folder, request.topic, request.sources)
         record = self.book.record_render(record.key, render_record(result.render), actor=self.settings.actor)
         return Produced(episode=record, result=result, warnings=tuple(warnings))
@@ -325,10 +333,13 @@ class Studio:
                 return self.book.get(record.key)
         return self.book.approve(record.key, actor=self.settings.actor, script_sha=sha)
 
-    def publish(self, episode: str | Path, tier: Tier | None = None) -> EpisodeRecord:
+    def publish(
+        self, episode: str | Path, tier: Tier | None = None, *, allow_flagged: bool = False
+    ) -> EpisodeRecord:
         """Put an approved episode in its show's feed: its final render, or its draft where the show allows.
 
-        Refuses, naming the command that fixes it, anything not approved, failed or cancelled.
+        Refuses, naming the command that fixes it, anything not approved, failed or cancelled, and a
+        render with lines take QA flagged unless ``allow_flagged`` (someone heard them and accepts them).
         """
         from podwright.pipeline.episode import load_episode
         from podwright.pipeline.renders import script_sha
@@ -356,7 +367,23 @@ class Studio:
                 + (" (its script changed since it was approved)" if record.approved_at else ""),
                 hint=f"listen to it, then run `podwright approve {record.episode_id}`",
             )
+        flagged = read_tier_qa(Path(record.folder), chosen, missing_ok=True).flagged
+        if flagged and not allow_flagged:
+            raise EpisodeError(
+                f"episode {record.key}'s {chosen.value} render has {len(flagged)} line(s) that take QA "
+                "flagged (no take passed)",
+                hint=f"hear them (`podwright qa {record.episode_id}`), edit and render again, or publish "
+                "them as they are with `podwright publish --allow-flagged`",
+            )
         return self.book.publish(record.key, chosen, actor=self.settings.actor)
+
+    def qa(self, episode: str | Path, tier: Tier | None = None) -> TierQA:
+        """What take QA found in a rendered tier (the final one when it exists): every line, the flagged."""
+        from podwright.pipeline.renders import rendered_tiers
+
+        folder = self.episode_folder(episode)
+        tiers = rendered_tiers(folder)
+        return read_tier_qa(folder, tier or (Tier.FINAL if Tier.FINAL in tiers else Tier.DRAFT))
 
     def unpublish(self, episode: str | Path) -> EpisodeRecord:
         """Take an episode out of the feed (its files stay)."""

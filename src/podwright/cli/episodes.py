@@ -146,10 +146,13 @@ def _publish(
     base_url: str | None = typer.Option(
         None, "--base-url", metavar="URL", help="Also rewrite the show's feed.xml, served from this URL."
     ),
+    allow_flagged: bool = typer.Option(
+        False, "--allow-flagged", help="Publish even with lines take QA flagged (you heard them)."
+    ),
 ) -> None:
     """Put an approved episode in its show's feed."""
     with studio() as desk:
-        record = desk.publish(episode, parse_tier(tier) if tier else None)
+        record = desk.publish(episode, parse_tier(tier) if tier else None, allow_flagged=allow_flagged)
         console.print(f"published [bold]{record.key}[/] ({record.published_tier})", highlight=False)
         if base_url:
             console.print(f"wrote {desk.write_feed(record.show_slug, base_url=base_url)}", highlight=False)

@@ -51,6 +51,7 @@ from podwright.core.show import (
     ModelRoute,
     ModelTier,
     Publishing,
+    QASettings,
     QualitySettings,
     Schedule,
     SegmentSpec,
@@ -59,7 +60,7 @@ from podwright.core.show import (
     Tier,
     VoiceRef,
 )
-from podwright.core.speech import AudioClip, EngineVoice, SpeechRequest, TTSEngine
+from podwright.core.speech import AudioClip, EngineVoice, SpeechChecker, SpeechRequest, TTSEngine
 from podwright.core.timeline import Chapter, Cue
 
 __all__ = [
@@ -106,6 +107,7 @@ __all__ = [
     "PodwrightError",
     "ProviderError",
     "Publishing",
+    "QASettings",
     "QualitySettings",
     "RenderRecord",
     "ResearchBrief",
@@ -118,6 +120,7 @@ __all__ = [
     "Show",
     "SourceDoc",
     "SourceError",
+    "SpeechChecker",
     "SpeechRequest",
     "StoreError",
     "SynthesisError",

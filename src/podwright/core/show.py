@@ -20,6 +20,7 @@ __all__ = [
     "ModelRoute",
     "ModelTier",
     "Publishing",
+    "QASettings",
     "QualitySettings",
     "Schedule",
     "SegmentSpec",
@@ -211,6 +212,55 @@ class Publishing(Record):
     """Title-card colours: background, accent, text, highlight."""
 
 
+class QASettings(Record):
+    """Take QA: every synthesized chunk heard back by Whisper and checked before anyone listens.
+
+    A take fails on too many word errors (after normalizing numbers, punctuation and case), on a
+    length that its words cannot explain, on a long silence, on trailing noise or on clipping; a
+    failed take is re-synthesized with another ``seed`` up to ``retakes`` times, and a line that
+    still fails is flagged (publishing it then needs an explicit override).
+    """
+
+    final: bool = True
+    """Check the final tier's takes (on by default: that is what listeners hear)."""
+    draft: bool = False
+    """Check the draft tier's takes too (off by default: drafts are for a person to hear)."""
+    model: str = "whisper-base"
+    """The faster-whisper model: ``whisper-base`` (bundled, assembled once into the data dir) or the
+    path of a CTranslate2 model folder."""
+    max_word_error_rate: float = Field(default=0.2, ge=0, le=1)
+    """Word errors allowed per word of the chunk's text."""
+    min_word_errors: int = Field(default=1, ge=0)
+    """Word errors always allowed, however short the chunk (Whisper mishears one word now and then)."""
+    max_char_error_rate: float = Field(default=0.15, ge=0, le=1)
+    """A take fails its words only when its letters are wrong too (edit distance per letter, spaces
+    dropped): "sandbar" heard as "sand bar" is two word errors and no letter error."""
+    long_base_s: float = Field(default=1.5, gt=0)
+    long_per_word_s: float = Field(default=0.75, gt=0)
+    """A take longer than ``long_base_s + long_per_word_s × words`` is too long for its words."""
+    max_pace_ratio: float = Field(default=1.25, gt=1)
+    pace_slack_s: float = Field(default=0.5, ge=0)
+    """A take longer than ``max_pace_ratio ×`` the voice's own pace for its letters (measured on the
+    voice's passed takes of this render, from the third on) ``+ pace_slack_s`` is too long: Whisper
+    hears a looped phrase once, so a voice that repeats itself is caught by its length."""
+    short_per_word_s: float = Field(default=0.12, ge=0)
+    """A take shorter than this many seconds per word is too short (cut off)."""
+    max_silence_s: float = Field(default=1.5, gt=0)
+    """Longest silence allowed inside a take."""
+    max_noise_tail_s: float = Field(default=0.6, gt=0)
+    """Longest stretch of noise (sound without a voice's harmonics) allowed at a take's end."""
+    max_clipped_share: float = Field(default=0.001, ge=0, le=1)
+    """Share of samples allowed at full scale before a take counts as clipped."""
+    retakes: int = Field(default=2, ge=0, le=10)
+    """How many times a failed take is re-synthesized (with another seed) before its line is flagged."""
+    batch_s: float = Field(default=60.0, gt=0)
+    """Seconds of takes heard in one Whisper call (more is faster per take, later per verdict)."""
+
+    def enabled(self, tier: Tier) -> bool:
+        """Whether ``tier``'s takes are checked."""
+        return self.final if tier is Tier.FINAL else self.draft
+
+
 class Schedule(Record):
     """A recurring show: when episodes are due and where their topics come from."""
 
@@ -265,6 +315,8 @@ class Show(Record):
     interface layer resolves it, so keys never sit in a show file.
     """
     publishing: Publishing = Field(default_factory=Publishing)
+    qa: QASettings = Field(default_factory=QASettings)
+    """Take QA: which tiers are heard back by Whisper, the thresholds, how many retakes."""
     schedule: Schedule | None = None
     quality: QualitySettings = Field(default_factory=QualitySettings)
 

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-__all__ = ["AudioClip", "EngineVoice", "SpeechRequest", "TTSEngine"]
+__all__ = ["AudioClip", "EngineVoice", "SpeechChecker", "SpeechRequest", "TTSEngine"]
 
 
 class SpeechRequest(Record):
@@ -73,4 +73,21 @@ class TTSEngine(Protocol):
 
     def synthesize(self, requests: Sequence[SpeechRequest]) -> list[AudioClip]:
         """Speak each request; one clip per request, in order."""
+        ...
+
+
+@runtime_checkable
+class SpeechChecker(Protocol):
+    """Hears takes back: speech recognition for take QA (faster-whisper in ``podwright.audio``).
+
+    ``hear`` takes a batch of clips so the model can be fed several takes at once; it returns what
+    was heard in each clip, in order.
+    """
+
+    def load(self) -> float:
+        """Load the model; returns the seconds it took. Idempotent."""
+        ...
+
+    def hear(self, clips: Sequence[AudioClip]) -> list[str]:
+        """The words heard in each clip, one string per clip, in order."""
         ...

@@ -35,6 +35,7 @@ from podwright.pipeline.renders import RENDER_FILES, render_dir, script_sha, wri
 from podwright.pipeline.run_record import atomic_write_text, update_run_json
 from podwright.pipeline.script import ScriptPipeline, ScriptResult, StageCallback
 from podwright.pipeline.script_files import write_script_files
+from podwright.pipeline.take_review import LineCheck, QAReport, TakeReview
 from podwright.pipeline.voicing import (
     ScriptVoicer,
     VoicedScript,
@@ -55,6 +56,7 @@ __all__ = [
     "finish_episode",
     "load_episode",
     "produce_episode",
+    "qa_json",
     "render_episode",
     "render_record",
     "run_coroutine",
@@ -148,6 +150,44 @@ class RenderResult:
     """The tier's folder (``<episode>/draft`` or ``<episode>/final``) holding this render's files."""
     script_sha: str
     """sha256 of the ``script.json`` voiced."""
+    qa: QAReport | None = None
+    """Take QA of the render (``None`` when its tier was not checked)."""
+
+
+def qa_json(report: QAReport | None) -> dict[str, Any]:
+    """The ``qa`` part of a render record in ``run.json``: cost, counts, every line, the flagged ones."""
+    if report is None:
+        return {"checked": False}
+    return {
+        "checked": True,
+        "model": report.model,
+        "compute_s": round(report.compute_s, 3),
+        "load_s": round(report.load_s, 3),
+        "takes_heard": report.takes_heard,
+        "retakes": report.retakes,
+        "batches": report.batches,
+        "chunks": len(report.lines),
+        "flagged": len(report.flagged),
+        "lines": [_line_json(line) for line in report.lines],
+    }
+
+
+def _line_json(line: LineCheck) -> dict[str, Any]:
+    verdict = line.verdict
+    return {
+        "segment": line.segment,
+        "turn": line.turn,
+        "host": line.host,
+        "text": line.text,
+        "heard": verdict.heard,
+        "word_errors": verdict.word_errors,
+        "words": verdict.words,
+        "duration_s": verdict.duration_s,
+        "problems": [problem.value for problem in verdict.problems],
+        "takes": len(line.takes),
+        "flagged": line.flagged,
+        "from_cache": line.from_cache,
+    }
 
 
 def _voicing_json(stats: VoicingStats) -> dict[str, Any]:
@@ -163,6 +203,7 @@ def _voicing_json(stats: VoicingStats) -> dict[str, Any]:
                 "audio_s": round(engine.audio_s, 3),
                 "compute_s": round(engine.compute_s, 3),
                 "load_s": round(engine.load_s, 3),
+                "retakes": engine.retakes,
                 "real_time_factor": engine.real_time_factor,
             }
             for name, engine in stats.engines.items()
@@ -193,17 +234,18 @@ def voice_episode(
     script: Script | None = None,
     workers: int | None = None,
     on_progress: Callable[[VoicingProgress], None] | None = None,
+    review: TakeReview | None = None,
 ) -> VoicedEpisode:
     """Voice ``folder``'s script with ``show``'s ``tier`` cast (the engine-bound half of a render).
 
     The cast is checked before anything is spoken. Every synthesized chunk is cached as soon as it
-    exists, so an interrupted render resumes where it stopped.
+    exists (with ``review``, once QA accepted it), so an interrupted render resumes where it stopped.
     """
     sha = script_sha(folder)
     if script is None:
         script, _ = load_episode(folder, show)
     check_cast(show, tier, engines)
-    voicer = ScriptVoicer(engines, cache, lexicon=show.lexicon, workers=workers)
+    voicer = ScriptVoicer(engines, cache, lexicon=show.lexicon, workers=workers, review=review)
     voiced = voicer.voice(script, cast_for(show, tier), on_progress=on_progress)
     return VoicedEpisode(folder=folder, script=script, show=show, tier=tier, voiced=voiced, script_sha=sha)
 
@@ -256,6 +298,7 @@ def finish_episode(
         images=images,
         folder=tier_dir,
         script_sha=episode.script_sha,
+        qa=episode.voiced.qa,
     )
     record = _render_json(result, stats)
     runs = _read_renders(folder / "run.json")
@@ -310,6 +353,7 @@ def render_episode(
     image_engine: ImageEngine | None = None,
     image_workers: int = 4,
     on_progress: Callable[[VoicingProgress], None] | None = None,
+    review: TakeReview | None = None,
 ) -> RenderResult:
     """Voice and package ``folder``'s episode into its tier's folder; images are made while voices speak.
 
@@ -337,6 +381,7 @@ def render_episode(
             script=script,
             workers=workers,
             on_progress=on_progress,
+            review=review,
         )
         images = kept if pending_images is None else pending_images.result()
     return finish_episode(voiced, images=images)
@@ -348,6 +393,7 @@ def _render_json(result: RenderResult, stats: VoicingStats) -> dict[str, Any]:
     return {
         "tier": result.tier.value,
         "voicing": _voicing_json(stats),
+        "qa": qa_json(result.qa),
         "package": {
             "duration_s": round(package.duration_s, 3),
             "speech_s": round(package.speech_s, 3),
@@ -397,13 +443,17 @@ async def produce_episode(
     workers: int | None = None,
     on_event: StageCallback | None = None,
     on_progress: Callable[[VoicingProgress], None] | None = None,
+    review: TakeReview | None = None,
 ) -> ProduceResult:
-    """Script and render one episode, voicing each segment as soon as its dialogue exists."""
+    """Script and render one episode, voicing each segment as soon as its dialogue exists.
+
+    With ``review``, segments voiced early are heard as they are voiced too.
+    """
     started = time.perf_counter()
     # Before any LLM spend: a cast that cannot speak here fails in a second.
     check_cast(show, request.tier, engines)
     cast = cast_for(show, request.tier)
-    voicer = ScriptVoicer(engines, cache, lexicon=show.lexicon, workers=workers)
+    voicer = ScriptVoicer(engines, cache, lexicon=show.lexicon, workers=workers, review=review)
     # One voicing thread: segments queue behind each other while the event loop keeps the LLM busy.
     prefetching: list[Future[Any]] = []
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="voicing") as executor:
@@ -431,6 +481,7 @@ async def produce_episode(
         script=script_result.script,
         workers=workers,
         on_progress=on_progress,
+        review=review,
     )
     wall_s = time.perf_counter() - started
     update_run_json(
@@ -439,6 +490,8 @@ async def produce_episode(
             "produce": {
                 "wall_s": round(wall_s, 3),
                 "prefetched_chunks": sum(v.stats.chunks_synthesized for v in prefetch),
+                # Prefetched takes were heard as they were voiced; this is all of the QA's compute.
+                "qa_compute_s": round(review.compute_s, 3) if review is not None else None,
             }
         },
     )

@@ -6,13 +6,20 @@ the chunks in flight, an edit re-synthesizes only the chunks whose text, voice o
 Engines run concurrently (one worker per engine: hibari and piper are onnxruntime sessions that release
 the GIL while they compute); within an engine, chunks go in per-voice batches of the engine's
 ``batch_size``.
+
+With take QA (a :class:`~podwright.pipeline.take_review.TakeReview`), every take is heard as it comes
+out; a failed take is re-synthesized with another seed up to ``[qa] retakes`` times by the same engine
+worker, between its other batches, and the best take is kept. Only the kept take enters the cache.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -22,14 +29,17 @@ import numpy as np
 
 from podwright.core.errors import VoiceError
 from podwright.core.speech import AudioClip, SpeechRequest, TTSEngine
+from podwright.pipeline.cast import build_engines, cast_for, check_cast, sound_alike_hosts
+from podwright.pipeline.take_review import QAReport, ReviewRun, Take, TakeReview, retake_voice
 from podwright.stages.chunking import apply_lexicon, chunk_key, chunk_text
+from podwright.stages.take_check import TakeVerdict, best_take
 from podwright.tts.batching import plan_batches
 from podwright.tts.cache import ChunkCache
-from podwright.tts.registry import create_engine, describe_voice
+from podwright.tts.registry import describe_voice
 
 if TYPE_CHECKING:
     from podwright.core.episode import Script, Segment, Turn
-    from podwright.core.show import Show, Tier, VoiceRef
+    from podwright.core.show import VoiceRef
 
 __all__ = [
     "EngineStats",
@@ -45,71 +55,6 @@ __all__ = [
 
 #: Pause between two chunks of one turn: a breath, shorter than the gap between turns.
 CHUNK_PAUSE_S = 0.12
-
-
-def cast_for(show: Show, tier: Tier) -> dict[str, VoiceRef]:
-    """Host id → the host's voice for ``tier``."""
-    return {host.id: host.voice(tier) for host in show.hosts}
-
-
-def check_cast(show: Show, tier: Tier, engines: Mapping[str, TTSEngine]) -> None:
-    """Raise :class:`VoiceError` naming the host, the voice and the fix if any host cannot speak here."""
-    for host in show.hosts:
-        ref = host.voice(tier)
-        where = f"[hosts.voices.{tier.value}] of host {host.id!r} in the show file"
-        engine = engines.get(ref.engine)
-        if engine is None:
-            raise VoiceError(
-                f"host {host.name} ({host.id}) speaks the {tier.value} tier with engine {ref.engine!r}, "
-                "which is not available",
-                hint=f"available engines: {', '.join(sorted(engines)) or '(none)'}; change {where} "
-                "or install the engine's extra",
-            )
-        status = describe_voice(engine, ref.voice)
-        if not status.usable:
-            raise VoiceError(
-                f"host {host.name} ({host.id}) cannot speak the {tier.value} tier: "
-                f"{ref.engine} voice {ref.voice!r} is unusable here",
-                hint=f"{status.reason}; or pick another voice in {where} (see `podwright voices`)",
-            )
-
-
-def sound_alike_hosts(show: Show, tier: Tier, engines: Mapping[str, TTSEngine]) -> list[str]:
-    """Warnings for hosts of ``tier`` who would sound like the same person, naming distinct voices here.
-
-    Two hosts sound alike when they share an engine voice and differ only in settings that the engine
-    does not count as changing the speaker (its ``timbre_settings``; hibari's ``seed`` changes the
-    take, not the person). Listeners cannot tell such hosts apart.
-    """
-    groups: dict[tuple[str, str, tuple[tuple[str, str], ...]], list[str]] = {}
-    for host in show.hosts:
-        ref = host.voice(tier)
-        timbre: frozenset[str] = getattr(engines.get(ref.engine), "timbre_settings", frozenset())
-        identity = tuple(sorted((k, repr(v)) for k, v in ref.settings.items() if k in timbre))
-        groups.setdefault((ref.engine, ref.voice, identity), []).append(host.name)
-    clones = [(key, names) for key, names in groups.items() if len(names) > 1]
-    if not clones:
-        return []
-    usable = sorted(
-        f"{voice.engine}:{voice.voice}"
-        for engine in engines.values()
-        for voice in engine.voices()
-        if voice.usable
-    )
-    return [
-        f"{' and '.join(names)} would sound the same in the {tier.value} tier ({engine} voice {voice!r}); "
-        f"distinct voices on this machine: {', '.join(usable) or '(none)'}"
-        for (engine, voice, _), names in clones
-    ]
-
-
-def build_engines(
-    cast: Mapping[str, VoiceRef], options: Mapping[str, Mapping[str, Any]] | None = None
-) -> dict[str, TTSEngine]:
-    """One engine instance per engine the cast uses, built from the registry with per-engine ``options``."""
-    options = options or {}
-    names = sorted({ref.engine for ref in cast.values()})
-    return {name: create_engine(name, **dict(options.get(name, {}))) for name in names}
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +85,8 @@ class EngineStats:
     audio_s: float = 0.0
     compute_s: float = 0.0
     load_s: float = 0.0
+    retakes: int = 0
+    """Takes re-synthesized because take QA failed an earlier one (their seconds are counted above)."""
 
     @property
     def real_time_factor(self) -> float | None:
@@ -166,6 +113,8 @@ class VoicedScript:
 
     clips: dict[tuple[int, int], AudioClip]
     stats: VoicingStats
+    qa: QAReport | None = None
+    """Take QA of this run (``None`` when it ran without QA)."""
 
     def clip(self, segment_index: int, turn_index: int) -> AudioClip:
         """The audio of one turn."""
@@ -177,6 +126,7 @@ class _TurnPlan:
     position: tuple[int, int]
     engine: str
     keys: tuple[str, ...]
+    host: str = ""
 
 
 class _Tally:
@@ -197,15 +147,26 @@ class _Tally:
         self.engines: dict[str, EngineStats] = {}
         self.lock = threading.Lock()
 
-    def add(self, engine: str, clips: Sequence[AudioClip], compute_s: float, load_s: float = 0.0) -> None:
+    def add(
+        self,
+        engine: str,
+        clips: Sequence[AudioClip],
+        compute_s: float,
+        load_s: float = 0.0,
+        *,
+        retakes: bool = False,
+    ) -> None:
         with self.lock:
             old = self.engines.get(engine, EngineStats())
             self.engines[engine] = EngineStats(
-                chunks=old.chunks + len(clips),
+                chunks=old.chunks + (0 if retakes else len(clips)),
                 audio_s=old.audio_s + sum(clip.duration_s for clip in clips),
                 compute_s=old.compute_s + compute_s,
                 load_s=old.load_s + load_s,
+                retakes=old.retakes + (len(clips) if retakes else 0),
             )
+            if retakes:
+                return
             self.synthesized += len(clips)
             audio_s = self.cached_audio_s + sum(stats.audio_s for stats in self.engines.values())
             progress = VoicingProgress(self.total, self.cached, self.synthesized, engine, audio_s)
@@ -217,7 +178,8 @@ class ScriptVoicer:
     """Turns scripts into per-turn audio with the given engines, through ``cache``.
 
     ``workers`` is how many engines synthesize at once (default: one per engine in use, at most the
-    CPU count); ``lexicon`` respells words before chunking.
+    CPU count); ``lexicon`` respells words before chunking; ``review`` turns take QA on (its owner
+    closes it).
     """
 
     def __init__(
@@ -228,8 +190,10 @@ class ScriptVoicer:
         lexicon: Mapping[str, str],
         workers: int | None = None,
         chunk_pause_s: float = CHUNK_PAUSE_S,
+        review: TakeReview | None = None,
     ) -> None:
         self.engines = dict(engines)
+        self.review = review
         self.cache = cache
         self.lexicon = dict(lexicon)
         self.workers = workers
@@ -313,7 +277,7 @@ class ScriptVoicer:
                 key = chunk_key(ref.engine, ref, text, engine_version=self._version(ref.engine))
                 requests.setdefault(key, SpeechRequest(text=text, voice=ref, key=key))
                 keys.append(key)
-            plans.append(_TurnPlan(position=position, engine=ref.engine, keys=tuple(keys)))
+            plans.append(_TurnPlan(position=position, engine=ref.engine, keys=tuple(keys), host=turn.host))
         return plans, requests
 
     def _synthesize_engine(
@@ -323,27 +287,138 @@ class ScriptVoicer:
         audio: dict[str, AudioClip],
         tally: _Tally,
         stop: threading.Event,
+        unheard: Sequence[Take] = (),
+        run: ReviewRun | None = None,
     ) -> None:
         """Speak ``requests`` with one engine, caching each batch as soon as it is done; stop when told."""
         engine = self.engines[name]
         load_s = engine.load()
         tally.add(name, [], 0.0, load_s)
         batch_size = max(1, int(getattr(engine, "batch_size", 1)))
+        if run is not None:
+            self._synthesize_reviewed(name, engine, requests, audio, tally, stop, unheard, run)
+            return
         for batch in plan_batches(requests, batch_size):
             if stop.is_set():
                 return
-            started = time.perf_counter()
-            clips = engine.synthesize(batch.requests)
-            compute_s = time.perf_counter() - started
-            if len(clips) != len(batch.requests):
-                raise VoiceError(
-                    f"engine {name!r} returned {len(clips)} clips for {len(batch.requests)} chunks",
-                    hint="the engine violates the TTSEngine protocol; report it to its author",
-                )
+            clips, compute_s = self._speak(name, engine, batch.requests)
             for request, clip in zip(batch.requests, clips, strict=True):
                 self.cache.put(request.key, clip)
                 audio[request.key] = clip
             tally.add(name, clips, compute_s)
+
+    def _speak(
+        self, name: str, engine: TTSEngine, requests: Sequence[SpeechRequest]
+    ) -> tuple[list[AudioClip], float]:
+        started = time.perf_counter()
+        clips = engine.synthesize(requests)
+        compute_s = time.perf_counter() - started
+        if len(clips) != len(requests):
+            raise VoiceError(
+                f"engine {name!r} returned {len(clips)} clips for {len(requests)} chunks",
+                hint="the engine violates the TTSEngine protocol; report it to its author",
+            )
+        return clips, compute_s
+
+    def _synthesize_reviewed(
+        self,
+        name: str,
+        engine: TTSEngine,
+        requests: Sequence[SpeechRequest],
+        audio: dict[str, AudioClip],
+        tally: _Tally,
+        stop: threading.Event,
+        unheard: Sequence[Take],
+        run: ReviewRun,
+    ) -> None:
+        """The retake loop: takes go to QA as they come out; failed ones come back as retakes.
+
+        Retakes jump the queue (a listener waits on them); a chunk is settled when a take passes or
+        ``[qa] retakes`` retakes have failed too, so an always-bad line ends flagged, never looping.
+        """
+        review = run.review
+        review.start()
+        inbox: queue.Queue[tuple[Take, TakeVerdict]] = queue.Queue()
+        takes: dict[str, list[tuple[Take, TakeVerdict]]] = {}
+        retakes: list[SpeechRequest] = []
+        for take in unheard:
+            review.submit(take, inbox)
+        waiting = len(unheard)
+        batches = deque(plan_batches(requests, max(1, int(getattr(engine, "batch_size", 1)))))
+        batch_size = max(1, int(getattr(engine, "batch_size", 1)))
+        while True:
+            if stop.is_set():
+                return
+            if review.error is not None:
+                raise review.error
+            while not inbox.empty():
+                waiting -= self._settle(inbox.get_nowait(), takes, retakes, audio, run)
+            if retakes:
+                batch, retaking = retakes[:batch_size], True
+                del retakes[:batch_size]
+            elif batches:
+                batch, retaking = list(batches.popleft().requests), False
+            elif waiting:
+                with contextlib.suppress(queue.Empty):
+                    waiting -= self._settle(inbox.get(timeout=0.1), takes, retakes, audio, run)
+                continue
+            else:
+                return
+            clips, compute_s = self._speak(name, engine, batch)
+            for request, clip in zip(batch, clips, strict=True):
+                review.submit(Take(request=request, clip=clip, number=len(takes.get(request.key, ()))), inbox)
+            waiting += 0 if retaking else len(batch)
+            tally.add(name, clips, compute_s, retakes=retaking)
+
+    def _settle(
+        self,
+        event: tuple[Take, TakeVerdict],
+        takes: dict[str, list[tuple[Take, TakeVerdict]]],
+        retakes: list[SpeechRequest],
+        audio: dict[str, AudioClip],
+        run: ReviewRun,
+    ) -> int:
+        """File one verdict: keep the best take (1: the chunk is settled) or queue a retake (0)."""
+        take, verdict = event
+        key = take.request.key
+        heard = takes.setdefault(key, [])
+        heard.append((take, verdict))
+        if not verdict.passed and len(heard) <= run.review.settings.retakes:
+            first = heard[0][0].request
+            retakes.append(
+                SpeechRequest(text=first.text, voice=retake_voice(first.voice, len(heard)), key=key)
+            )
+            return 0
+        verdicts = [v for _, v in heard]
+        kept = best_take(verdicts)
+        clip = heard[kept][0].clip
+        self.cache.put(key, clip)
+        self.cache.put_hearing(key, run.review.model, verdicts[kept].heard)
+        audio[key] = clip
+        run.keep(key, take.request.text, verdicts, kept)
+        return 1
+
+    def _lookup(
+        self, requests: Mapping[str, SpeechRequest], run: ReviewRun | None
+    ) -> tuple[dict[str, AudioClip], dict[str, list[Take]]]:
+        """Cached chunks by key, and (with QA) cached chunks never heard, by engine, to be heard now."""
+        audio: dict[str, AudioClip] = {}
+        unheard: dict[str, list[Take]] = {}
+        for key, request in requests.items():
+            clip = self.cache.get(key)
+            if clip is None:
+                continue
+            if run is not None:
+                heard = self.cache.hearing(key, run.review.model)
+                if heard is None:
+                    unheard.setdefault(request.voice.engine, []).append(
+                        Take(request=request, clip=clip, number=0)
+                    )
+                    continue
+                verdict = run.review.check(request.text, heard, clip, request.voice)
+                run.keep(key, request.text, [verdict], 0, from_cache=True)
+            audio[key] = clip
+        return audio, unheard
 
     def _voice_turns(
         self,
@@ -353,20 +428,21 @@ class ScriptVoicer:
     ) -> VoicedScript:
         started = time.perf_counter()
         plans, requests = self._plan(turns, cast)
-        audio: dict[str, AudioClip] = {}
-        for key in requests:
-            clip = self.cache.get(key)
-            if clip is not None:
-                audio[key] = clip
+        run = None
+        if self.review is not None:
+            places = {key: (plan.host, *plan.position) for plan in reversed(plans) for key in plan.keys}
+            run = ReviewRun(self.review, places, list(requests))
+        audio, unheard = self._lookup(requests, run)
+        waiting = {take.request.key for takes in unheard.values() for take in takes}
         missing: dict[str, list[SpeechRequest]] = {}
         for key, request in requests.items():
-            if key not in audio:
+            if key not in audio and key not in waiting:
                 missing.setdefault(request.voice.engine, []).append(request)
         cached_audio_s = sum(clip.duration_s for clip in audio.values())
-        tally = _Tally(len(requests), len(audio), on_progress, cached_audio_s)
+        tally = _Tally(len(requests), len(audio) + len(waiting), on_progress, cached_audio_s)
         if on_progress is not None:
             on_progress(VoicingProgress(tally.total, tally.cached, 0, audio_s=cached_audio_s))
-        self._run_engines(missing, audio, tally)
+        self._run_engines(missing, audio, tally, unheard, run)
         clips = {plan.position: self._join(plan, audio) for plan in plans}
         stats = VoicingStats(
             chunks_total=len(requests),
@@ -376,30 +452,43 @@ class ScriptVoicer:
             wall_s=time.perf_counter() - started,
             engines=dict(tally.engines),
         )
-        return VoicedScript(clips=clips, stats=stats)
+        return VoicedScript(clips=clips, stats=stats, qa=run.report() if run is not None else None)
 
     def _run_engines(
-        self, missing: Mapping[str, Sequence[SpeechRequest]], audio: dict[str, AudioClip], tally: _Tally
+        self,
+        missing: Mapping[str, Sequence[SpeechRequest]],
+        audio: dict[str, AudioClip],
+        tally: _Tally,
+        unheard: Mapping[str, Sequence[Take]] | None = None,
+        run: ReviewRun | None = None,
     ) -> None:
-        if not missing:
+        unheard = unheard or {}
+        names = sorted(set(missing) | set(unheard))
+        if not names:
             return
         stop = threading.Event()
-        workers = self.workers or min(len(missing), os.cpu_count() or 1)
-        if workers <= 1 or len(missing) == 1:
-            for name, requests in missing.items():
-                self._synthesize_engine(name, requests, audio, tally, stop)
+        workers = self.workers or min(len(names), os.cpu_count() or 1)
+
+        def work(name: str) -> None:
+            self._synthesize_engine(
+                name, missing.get(name, ()), audio, tally, stop, unheard.get(name, ()), run
+            )
+
+        if workers <= 1 or len(names) == 1:
+            for name in names:
+                work(name)
             return
 
-        def run(name: str, requests: Sequence[SpeechRequest]) -> None:
+        def run_one(name: str) -> None:
             try:
-                self._synthesize_engine(name, requests, audio, tally, stop)
+                work(name)
             except BaseException:
                 stop.set()
                 raise
 
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="voicing")
         try:
-            futures = [pool.submit(run, name, requests) for name, requests in missing.items()]
+            futures = [pool.submit(run_one, name) for name in names]
             for future in futures:
                 future.result()
         except BaseException:

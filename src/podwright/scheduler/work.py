@@ -8,6 +8,7 @@ used so the queue works (and is tested) with fast fakes and without any model in
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager
@@ -21,6 +22,7 @@ from podwright.core.lifecycle import RenderRecord
 
 if TYPE_CHECKING:
     from podwright.core import LLMClient, TTSEngine
+    from podwright.pipeline.take_review import TakeReview
 
 __all__ = [
     "EngineFactory",
@@ -168,6 +170,7 @@ class PipelineRenderer:
         engine_factory: EngineFactory | None = None,
         engine_options: Callable[[Show], Mapping[str, Mapping[str, Any]]] | None = None,
         overlap_packaging: bool = False,
+        take_review: Callable[[Show, Tier], TakeReview | None] | None = None,
     ) -> None:
         self.show_loader = show_loader
         """Reads the job's show file; ``None`` uses the show snapshot the script phase left in the folder."""
@@ -181,6 +184,8 @@ class PipelineRenderer:
         ``None`` builds every engine with its defaults."""
         self.overlap_packaging = overlap_packaging
         """Hand mixing/encoding to the session's tail thread so the engine never waits on ffmpeg."""
+        self.take_review = take_review
+        """The take QA a render of a show's tier runs with (``None``: renders are not checked)."""
         self._engines: dict[_EngineKey, TTSEngine] = {}
         self._cache: Any = None
 
@@ -208,9 +213,11 @@ class PipelineRenderer:
         if self._cache is None:
             self._cache = ChunkCache(self.cache_dir)
         folder = Path(job.episode_dir)
+        review = self.take_review(show, tier) if self.take_review is not None else None
         if self.overlap_packaging:
-            return self._voice_then_package(folder, show, tier, engines, load_s)
-        result = render_episode(folder, show, tier, engines=engines, cache=self._cache)
+            return self._voice_then_package(folder, show, tier, engines, load_s, review)
+        with review or contextlib.nullcontext():
+            result = render_episode(folder, show, tier, engines=engines, cache=self._cache, review=review)
         return RenderOutcome(
             audio_s=float(result.audio_s),
             compute_s=max(0.0, result.voicing_wall_s - result.load_s),
@@ -221,11 +228,18 @@ class PipelineRenderer:
         )
 
     def _voice_then_package(
-        self, folder: Path, show: Show, tier: Tier, engines: dict[str, TTSEngine], load_s: float
+        self,
+        folder: Path,
+        show: Show,
+        tier: Tier,
+        engines: dict[str, TTSEngine],
+        load_s: float,
+        review: TakeReview | None = None,
     ) -> RenderOutcome:
         from podwright.pipeline.episode import finish_episode, render_record, voice_episode
 
-        voiced = voice_episode(folder, show, tier, engines=engines, cache=self._cache)
+        with review or contextlib.nullcontext():
+            voiced = voice_episode(folder, show, tier, engines=engines, cache=self._cache, review=review)
         stats = voiced.voiced.stats
 
         def finish() -> RenderRecord:

@@ -2,11 +2,14 @@
 
 Each chunk is one float32 WAV file (lossless, carries its sample rate) at ``<root>/<key[:2]>/<key>.wav``.
 A write goes to a temporary name in the same folder and is renamed into place, so a crash mid-write
-leaves at worst a stray ``.part`` file that is never read as a chunk.
+leaves at worst a stray ``.part`` file that is never read as a chunk. With take QA on, only a chunk's
+accepted take is stored, with what Whisper heard in it beside it (``<key>.heard.json``), so a later
+render checks it again without hearing it again.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 import threading
@@ -17,6 +20,7 @@ import numpy as np
 import soundfile as sf
 
 from podwright.core.errors import VoiceError
+from podwright.core.files import atomic_write_text
 from podwright.core.speech import AudioClip
 
 __all__ = ["CacheStats", "ChunkCache"]
@@ -86,6 +90,8 @@ class ChunkCache:
                 )
                 handle.flush()
                 os.fsync(handle.fileno())
+            # A hearing belongs to the take it was heard in, never to the one replacing it.
+            path.with_suffix(".heard.json").unlink(missing_ok=True)
             os.replace(tmp, path)
         except BaseException as exc:
             Path(tmp).unlink(missing_ok=True)
@@ -97,6 +103,28 @@ class ChunkCache:
             raise
         with self._lock:
             self._writes += 1
+
+    def put_hearing(self, key: str, model: str, heard: str) -> None:
+        """Remember what take QA's ``model`` heard in chunk ``key`` (beside its WAV, atomically)."""
+        path = self._path(key).with_suffix(".heard.json")
+        try:
+            atomic_write_text(path, json.dumps({"model": model, "heard": heard}, ensure_ascii=False))
+        except OSError as exc:
+            raise VoiceError(
+                f"cannot write chunk {key[:12]}'s QA hearing to the cache: {exc}",
+                hint="check free disk space under PODWRIGHT_HOME",
+            ) from exc
+
+    def hearing(self, key: str, model: str) -> str | None:
+        """What ``model`` heard in chunk ``key`` when it was accepted, or ``None`` (never heard by it)."""
+        try:
+            document = json.loads(self._path(key).with_suffix(".heard.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(document, dict) or document.get("model") != model:
+            return None
+        heard = document.get("heard")
+        return heard if isinstance(heard, str) else None
 
     @property
     def stats(self) -> CacheStats:

@@ -1,0 +1,256 @@
+"""Take QA beside synthesis: takes are heard as they come out of the engines, in batches, on one thread.
+
+Engine workers hand each fresh take to :meth:`TakeReview.submit` and go on synthesizing; the review
+thread gathers whatever takes are waiting (up to ``[qa] batch_s`` seconds of audio), hears them with
+one speech-checker call, checks each (:func:`podwright.stages.take_check.check_take`) and posts the
+verdict to the worker's inbox. When the engines are faster than the checker, batches grow and the
+checker's fixed cost per call is shared; when it is faster, each take is heard as soon as it exists.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from podwright.core.model import Record
+from podwright.core.show import QASettings, VoiceRef
+from podwright.core.speech import AudioClip, SpeechChecker, SpeechRequest
+from podwright.stages.take_check import TakeProblem, TakeVerdict, check_take, letters
+
+__all__ = ["LineCheck", "QAReport", "ReviewRun", "Take", "TakeReview", "retake_voice"]
+
+
+def retake_voice(voice: VoiceRef, take: int) -> VoiceRef:
+    """``voice`` with another ``seed`` for retake number ``take`` (1, 2, ...): its seed plus ``take``."""
+    base = voice.settings.get("seed", 0)
+    seed = int(base) if isinstance(base, int | float) and not isinstance(base, bool) else 0
+    return voice.model_copy(update={"settings": {**voice.settings, "seed": seed + take}})
+
+
+@dataclass(frozen=True, slots=True)
+class Take:
+    """One synthesized take of a chunk: ``number`` 0 is the first, 1.. are retakes."""
+
+    request: SpeechRequest
+    """What was spoken (a retake's voice carries its own seed; ``key`` is the chunk's cache key)."""
+    clip: AudioClip
+    number: int
+
+
+class LineCheck(Record):
+    """QA's record of one chunk: every take's verdict and which take was kept."""
+
+    key: str
+    text: str
+    host: str = ""
+    segment: int = 0
+    turn: int = 0
+    takes: tuple[TakeVerdict, ...]
+    kept: int
+    """Index in ``takes`` of the take that went into the episode (and the chunk cache)."""
+    flagged: bool
+    """True when no take passed: a person should hear this line before it is published."""
+    from_cache: bool = False
+    """True when the kept take came from the chunk cache and was heard in an earlier render."""
+
+    @property
+    def verdict(self) -> TakeVerdict:
+        """The kept take's verdict."""
+        return self.takes[self.kept]
+
+
+class QAReport(Record):
+    """Take QA of one voicing run: every chunk checked, what it cost, and the flagged lines."""
+
+    model: str
+    lines: tuple[LineCheck, ...]
+    takes_heard: int
+    """Takes the checker heard in this run (retakes included, cached verdicts excluded)."""
+    retakes: int
+    """Takes re-synthesized because an earlier take failed."""
+    batches: int
+    compute_s: float
+    """Seconds the checker spent hearing and checking (the QA's own compute)."""
+    load_s: float
+
+    @property
+    def flagged(self) -> tuple[LineCheck, ...]:
+        """The lines no take of which passed."""
+        return tuple(line for line in self.lines if line.flagged)
+
+
+_STOP = object()
+_PACE_TAKES = 3
+
+
+class TakeReview:
+    """Hears and checks takes on its own thread; verdicts go to the inbox each take was submitted with.
+
+    Use as a context manager around a voicing run; ``error`` holds what stopped the thread, if anything.
+    """
+
+    def __init__(self, checker: SpeechChecker, settings: QASettings, *, model: str | None = None) -> None:
+        self.checker = checker
+        self.settings = settings
+        self.model = model or settings.model
+        self.error: BaseException | None = None
+        self.takes_heard = 0
+        self.batches = 0
+        self.confirmations = 0
+        """Takes heard a second time, alone, to confirm a word failure heard in a batch."""
+        self.compute_s = 0.0
+        self.load_s = 0.0
+        self._paces: dict[tuple[str, str], list[float]] = {}
+        self._queue: queue.Queue[Any] = queue.Queue()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> TakeReview:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def start(self) -> None:
+        """Start the review thread (loading the checker first, on that thread)."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="take-review", daemon=True)
+            self._thread.start()
+
+    def close(self) -> None:
+        """Stop the thread after the takes already submitted."""
+        if self._thread is not None:
+            self._queue.put(_STOP)
+            self._thread.join()
+            self._thread = None
+
+    def submit(self, take: Take, inbox: queue.Queue[Any]) -> None:
+        """Hear ``take`` soon; ``(take, verdict)`` is put in ``inbox`` once it is checked."""
+        self._queue.put((take, inbox))
+
+    def check(self, text: str, heard: str, clip: AudioClip, voice: VoiceRef | None = None) -> TakeVerdict:
+        """The verdict on one take of ``text`` in ``voice``; a passed take teaches the voice's pace."""
+        key = (voice.engine, voice.voice) if voice is not None else None
+        paces = self._paces.get(key, []) if key is not None else []
+        # The voice's pace is known once three of its takes passed: the median of their seconds per letter.
+        pace = sorted(paces)[len(paces) // 2] if len(paces) >= _PACE_TAKES else None
+        verdict = check_take(
+            text, heard, clip.samples, clip.sample_rate, self.settings, pace_s_per_letter=pace
+        )
+        count = letters(text)
+        if key is not None and verdict.passed and count:
+            self._paces.setdefault(key, []).append(verdict.duration_s / count)
+        return verdict
+
+    def _batch(
+        self, first: tuple[Take, queue.Queue[Any]]
+    ) -> tuple[list[tuple[Take, queue.Queue[Any]]], bool]:
+        batch = [first]
+        audio_s = first[0].clip.duration_s
+        while audio_s < self.settings.batch_s:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if item is _STOP:
+                return batch, True
+            batch.append(item)
+            audio_s += item[0].clip.duration_s
+        return batch, False
+
+    def _run(self) -> None:
+        try:
+            self.load_s = self.checker.load()
+        except BaseException as exc:
+            self.error = exc
+        stopping = False
+        while not stopping:
+            item = self._queue.get()
+            if item is _STOP:
+                return
+            batch, stopping = self._batch(item)
+            if self.error is not None:
+                continue  # the workers see ``error`` and stop; drain what is left
+            try:
+                self._hear(batch)
+            except BaseException as exc:
+                self.error = exc
+
+    def _hear(self, batch: Sequence[tuple[Take, queue.Queue[Any]]]) -> None:
+        started = time.perf_counter()
+        heard = self.checker.hear([take.clip for take, _ in batch])
+        if len(heard) != len(batch):
+            raise RuntimeError(f"the speech checker heard {len(heard)} takes of {len(batch)}")
+        verdicts = [
+            self.check(take.request.text, text, take.clip, take.request.voice)
+            for (take, _), text in zip(batch, heard, strict=True)
+        ]
+        if len(batch) > 1:
+            # Heard in a batch, a take's words can drift into its neighbour's; a word failure is
+            # confirmed by hearing that take alone before it costs a retake.
+            for index, ((take, _), verdict) in enumerate(zip(batch, verdicts, strict=True)):
+                if TakeProblem.WORDS in verdict.problems:
+                    (alone,) = self.checker.hear([take.clip])
+                    verdicts[index] = self.check(take.request.text, alone, take.clip, take.request.voice)
+                    self.confirmations += 1
+        self.compute_s += time.perf_counter() - started
+        self.takes_heard += len(batch)
+        self.batches += 1
+        for (take, inbox), verdict in zip(batch, verdicts, strict=True):
+            inbox.put((take, verdict))
+
+
+class ReviewRun:
+    """One voicing run's take QA: where each chunk sits in the script, and the lines settled so far.
+
+    Engine workers settle chunks from their own threads; the report is read once they are all done.
+    """
+
+    def __init__(
+        self, review: TakeReview, places: dict[str, tuple[str, int, int]], order: Sequence[str]
+    ) -> None:
+        self.review = review
+        self.places = places
+        self.order = {key: index for index, key in enumerate(order)}
+        self.lines: dict[str, LineCheck] = {}
+        self.retakes = 0
+        self._lock = threading.Lock()
+        self._start = (review.takes_heard, review.batches, review.compute_s)
+
+    def keep(
+        self, key: str, text: str, verdicts: Sequence[TakeVerdict], kept: int, *, from_cache: bool = False
+    ) -> None:
+        """Record chunk ``key``'s takes and the one kept."""
+        host, segment, turn = self.places.get(key, ("", 0, 0))
+        line = LineCheck(
+            key=key,
+            text=text,
+            host=host,
+            segment=segment,
+            turn=turn,
+            takes=tuple(verdicts),
+            kept=kept,
+            flagged=not verdicts[kept].passed,
+            from_cache=from_cache,
+        )
+        with self._lock:
+            self.lines[key] = line
+            self.retakes += 0 if from_cache else len(verdicts) - 1
+
+    def report(self) -> QAReport:
+        """The run's QA report, lines in script order."""
+        heard, batches, compute_s = self._start
+        review = self.review
+        return QAReport(
+            model=review.model,
+            lines=tuple(sorted(self.lines.values(), key=lambda line: self.order.get(line.key, 0))),
+            takes_heard=review.takes_heard - heard,
+            retakes=self.retakes,
+            batches=review.batches - batches,
+            compute_s=round(review.compute_s - compute_s, 4),
+            load_s=round(review.load_s, 4),
+        )

@@ -47,6 +47,8 @@ def test_the_api_example_makes_a_published_episode(
     folder = Path(record.folder)
     assert (folder / "draft" / "episode.mp3").is_file() and (folder / "final" / "episode.mp3").is_file()
     assert set(record.renders) == {Tier.DRAFT, Tier.FINAL}
+    for render in record.renders.values():
+        assert render.audio_s > 0 and render.compute_s > 0 and render.cost_usd == 0.0 and render.files
     parsed = feedparser.parse((folder.parent / "feed.xml").read_bytes())
     assert parsed.entries[0].enclosures[0].href.endswith("/final/episode.mp3")
     steps = [(event.from_state, event.to_state) for event in book.events(record.key)]

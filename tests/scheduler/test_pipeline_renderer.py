@@ -114,6 +114,8 @@ def test_a_warm_session_renders_staged_episodes_with_one_engine_load(tmp_path: P
         record = store.episodes.get(f"signal/{job_id}")
         assert record.state is EpisodeState.DRAFT_RENDERED and record.job_id == job_id
         assert record.renders[Tier.DRAFT].folder == str(tmp_path / "out" / job_id / "draft")
+        render = record.renders[Tier.DRAFT]
+        assert render.compute_s > 0 and render.cost_usd == 0.0  # this machine: a known $0, not unknown
 
 
 def test_engines_are_warm_per_name_and_options(tmp_path: Path) -> None:

@@ -216,6 +216,7 @@ class Studio:
         store has not seen yet is recorded first). ``show`` overrides the folder's show snapshot.
         """
         from podwright.pipeline.episode import load_episode, render_episode, render_record
+        from podwright.scheduler.planner import render_cost
         from podwright.tts.cache import ChunkCache
 
         record = self.episode(episode)
@@ -237,7 +238,10 @@ class Studio:
                 on_progress=on_progress,
                 review=review,
             )
-        updated = self.book.record_render(record.key, render_record(result), actor=self.settings.actor)
+        cost = render_cost(result.compute_s, "cpu")
+        updated = self.book.record_render(
+            record.key, render_record(result, cost_usd=cost), actor=self.settings.actor
+        )
         return Rendered(episode=updated, result=result, warnings=tuple(warnings))
 
     async def produce(
@@ -261,6 +265,7 @@ class Studio:
         The key and the cast are checked before the first paid call.
         """
         from podwright.pipeline.episode import produce_episode, render_record
+        from podwright.scheduler.planner import render_cost
         from podwright.tts.cache import ChunkCache
 
         episode_request(topic, sources, (), minutes, episode_id or "check")  # bad input fails before I/O
@@ -285,7 +290,10 @@ class Studio:
                     review=review,
                 )
         record = self._record_script(show, result.folder, request.topic, request.sources)
-        record = self.book.record_render(record.key, render_record(result.render), actor=self.settings.actor)
+        cost = render_cost(result.render.compute_s, "cpu")
+        record = self.book.record_render(
+            record.key, render_record(result.render, cost_usd=cost), actor=self.settings.actor
+        )
         return Produced(episode=record, result=result, warnings=tuple(warnings))
 
     # -- the lifecycle -----------------------------------------------------------------------------

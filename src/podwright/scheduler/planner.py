@@ -20,7 +20,7 @@ from typing import Any
 
 from podwright.core import ConfigError
 
-__all__ = ["GpuPrice", "PlanCost", "PriceTable", "plan_costs"]
+__all__ = ["GpuPrice", "PlanCost", "PriceTable", "plan_costs", "render_cost"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,3 +191,14 @@ def plan_costs(
         dedicated_usd=dedicated_s * per_h_as_s,
         break_even_utilization=per_h_as_s / gpu.serverless_per_s if gpu.serverless_per_s > 0 else None,
     )
+
+
+def render_cost(compute_s: float, device: str, table: PriceTable | None = None) -> float | None:
+    """What ``compute_s`` engine seconds on ``device`` cost at its serverless per-second price.
+
+    ``cpu`` (this machine) costs a known $0; a device the price table lacks is unknown (``None``).
+    """
+    prices = table or PriceTable.default()
+    if device not in prices.gpus:
+        return None
+    return compute_s * prices.gpu(device).serverless_per_s

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from podwright.core import ConfigError, EpisodeRequest, Script, Show, Tier
 from podwright.core.jobs import JobRecord
 from podwright.core.lifecycle import RenderRecord
+from podwright.scheduler.planner import render_cost
 
 if TYPE_CHECKING:
     from podwright.core import LLMClient, TTSEngine
@@ -224,7 +225,7 @@ class PipelineRenderer:
             chunks_synthesized=int(result.chunks_synthesized),
             chunks_cached=int(result.chunks_cached),
             load_s=load_s + float(result.load_s),
-            render=render_record(result),
+            render=render_record(result, cost_usd=render_cost(result.compute_s, self.device)),
         )
 
     def _voice_then_package(
@@ -244,7 +245,8 @@ class PipelineRenderer:
 
         def finish() -> RenderRecord:
             # Images, mixing, mastering and encoding need no engine: they run beside the next voicing.
-            return render_record(finish_episode(voiced))
+            done = finish_episode(voiced)
+            return render_record(done, cost_usd=render_cost(done.compute_s, self.device))
 
         return RenderOutcome(
             audio_s=float(stats.audio_s),

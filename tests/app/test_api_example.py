@@ -48,7 +48,9 @@ def test_the_api_example_makes_a_published_episode(
     assert (folder / "draft" / "episode.mp3").is_file() and (folder / "final" / "episode.mp3").is_file()
     assert set(record.renders) == {Tier.DRAFT, Tier.FINAL}
     for render in record.renders.values():
-        assert render.audio_s > 0 and render.compute_s > 0 and render.cost_usd == 0.0 and render.files
+        assert render.audio_s > 0 and render.cost_usd == 0.0 and render.files
+    # The starter show speaks both tiers with the same offline voices: the final found every chunk cached.
+    assert record.renders[Tier.DRAFT].compute_s > 0 and record.renders[Tier.FINAL].compute_s == 0
     parsed = feedparser.parse((folder.parent / "feed.xml").read_bytes())
     assert parsed.entries[0].enclosures[0].href.endswith("/final/episode.mp3")
     steps = [(event.from_state, event.to_state) for event in book.events(record.key)]

@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from podwright.core import EpisodeState, Tier
+from podwright.core import EpisodeState, PodwrightError, Tier
 from podwright.core.lifecycle import EpisodeRecord
 from podwright.web.app import StudioWeb, check_csrf, web_of
 from podwright.web.pages import render_with_progress
@@ -46,6 +46,7 @@ async def episode_page(request: Request, show: str, episode_id: str) -> HTMLResp
     images = sorted(p.name for p in (Path(record.folder) / "images").glob("*.png"))
     tier = Tier.FINAL if Tier.FINAL in record.renders else Tier.DRAFT
     share = web.locks.share(f"episode:{record.key}")
+    flagged = {rendered.value: list(_qa_flags(web, record, rendered)) for rendered in record.renders}
     return web.page(
         request,
         "episode.html",
@@ -60,7 +61,16 @@ async def episode_page(request: Request, show: str, episode_id: str) -> HTMLResp
         downloads=DOWNLOADS,
         share_url=f"/listen/{share}/{record.key}",
         states=EpisodeState,
+        flagged=flagged,
     )
+
+
+def _qa_flags(web: StudioWeb, record: EpisodeRecord, tier: Tier) -> tuple[dict[str, Any], ...]:
+    """The lines take QA flagged in ``tier``'s render (none when it was rendered without QA)."""
+    try:
+        return tuple(web.studio.qa(record.key, tier).flagged)
+    except PodwrightError:
+        return ()
 
 
 # -- the script editor ---------------------------------------------------------------------------------
@@ -191,10 +201,10 @@ async def approve(request: Request, show: str, episode_id: str) -> Response:
 
 
 @router.post("/publish")
-async def publish(request: Request, show: str, episode_id: str) -> Response:
+async def publish(request: Request, show: str, episode_id: str, allow_flagged: str = Form("")) -> Response:
     web = web_of(request)
     record = _record(web, show, episode_id)
-    web.studio.publish(record.key)
+    web.studio.publish(record.key, allow_flagged=allow_flagged == "yes")
     write_feed(web, record.show_slug)
     return _back(record)
 

@@ -8,7 +8,7 @@ EXTRAS := local,piper,asr,studio,dev
 export CMAKE_BUILD_PARALLEL_LEVEL ?= 2
 export PODWRIGHT_DEMO_OUT ?= out/demo
 
-.PHONY: setup demo test check fmt bench clean chromium
+.PHONY: setup demo test test-long check fmt bench clean chromium
 
 setup: $(STAMP)
 
@@ -28,6 +28,10 @@ chromium:
 
 test: $(STAMP) chromium
 	$(BIN)/python -m pytest -q
+
+# Whole scripts from the embedded model on real PDFs (about 10 minutes each on 2 cores).
+test-long: $(STAMP)
+	PODWRIGHT_LONG_TESTS=1 $(BIN)/python -m pytest -q -m long
 
 check: $(STAMP) chromium
 	$(BIN)/ruff format --check src tests bench

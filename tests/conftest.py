@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,16 @@ from podwright import Studio, open_studio
 from tests.support.fixtures import fake_openai
 
 __all__ = ["fake_openai", "podwright_home", "studio", "whisper_model"]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``long`` tests (whole scripts from the embedded model, ~10 min each) run with ``make test-long``."""
+    if os.environ.get("PODWRIGHT_LONG_TESTS") == "1":
+        return
+    skip = pytest.mark.skip(reason="a whole embedded-model script: run with `make test-long`")
+    for item in items:
+        if "long" in item.keywords:
+            item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)

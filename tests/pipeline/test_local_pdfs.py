@@ -59,6 +59,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.slow
+@pytest.mark.long
 @pytest.mark.parametrize("minutes", [3.0, 5.0])
 def test_the_embedded_writer_finishes_scripts_from_multi_page_pdfs(
     minutes: float, store: Path, tmp_path: Path, pytestconfig: pytest.Config

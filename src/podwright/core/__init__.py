@@ -18,6 +18,7 @@ from podwright.core.episode import (
 from podwright.core.errors import (
     AudioError,
     BudgetExceeded,
+    Cancelled,
     ConfigError,
     EpisodeError,
     ImageError,
@@ -72,6 +73,7 @@ __all__ = [
     "BudgetExceeded",
     "CachedAnswers",
     "CallRecord",
+    "Cancelled",
     "Chapter",
     "ConfigError",
     "Cue",

@@ -20,7 +20,8 @@ boundary (``raise SourceError(...) from exc``) so nothing above them sees an ``h
     ├── ImageError             an image could not be generated
     ├── StoreError             the SQLite store is unusable
     ├── JobError               an invalid job transition or unknown job
-    └── EpisodeError           an unknown episode, or a lifecycle step it cannot take (publish unapproved)
+    ├── EpisodeError           an unknown episode, or a lifecycle step it cannot take (publish unapproved)
+    └── Cancelled              long work stopped because the producer cancelled it
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from __future__ import annotations
 __all__ = [
     "AudioError",
     "BudgetExceeded",
+    "Cancelled",
     "ConfigError",
     "EpisodeError",
     "ImageError",
@@ -126,3 +128,10 @@ class JobError(PodwrightError):
 
 class EpisodeError(PodwrightError):
     """An episode is unknown, or cannot take the lifecycle step asked of it (publishing a draft)."""
+
+
+class Cancelled(PodwrightError):
+    """Long work (a render, a script) stopped between two steps because the producer cancelled it.
+
+    What was finished before the stop (synthesized chunks, paid answers) is kept in the caches.
+    """

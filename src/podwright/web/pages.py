@@ -6,17 +6,20 @@ import contextlib
 import secrets
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 
 from podwright.app.url_guard import check_public_url
-from podwright.core import ConfigError, Host, JobState, PodwrightError, Show, Tier, VoiceRef
+from podwright.core import Cancelled, ConfigError, Host, JobState, PodwrightError, Show, Tier, VoiceRef
 from podwright.web.app import StudioWeb, check_csrf, web_of
 from podwright.web.runs import Run
 from podwright.web.security import safe_name
 from podwright.web.show_files import create_show, list_shows, replace_hosts, show_path
+
+if TYPE_CHECKING:
+    from podwright.pipeline.voicing import VoicingProgress
 
 __all__ = ["router"]
 
@@ -249,13 +252,17 @@ async def render_with_progress(web: StudioWeb, run: Run, report: Any, key: str, 
     """Render ``tier`` of ``key``, reporting chunks voiced (the page then plays voiced segments)."""
     run.episode_key = key
     report("render", tier=tier.value)
-    rendered = await web.studio.render(
-        key,
-        tier,
-        on_progress=lambda p: report(
-            "voiced", done=p.done, total=p.total, audio_s=round(p.audio_s, 1), tier=tier.value
-        ),
-    )
+
+    def progress(voiced: VoicingProgress) -> None:
+        if run.stop.is_set():
+            # Raised in the voicing thread: the engines stop after their batch in hand (it is cached),
+            # and nothing is packaged or recorded.
+            raise Cancelled("the render was cancelled", hint="render it again; voiced chunks are kept")
+        report(
+            "voiced", done=voiced.done, total=voiced.total, audio_s=round(voiced.audio_s, 1), tier=tier.value
+        )
+
+    rendered = await web.studio.render(key, tier, on_progress=progress)
     report("rendered", tier=tier.value, audio_s=round(rendered.result.audio_s, 1))
 
 

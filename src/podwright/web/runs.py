@@ -35,6 +35,8 @@ class Run:
     """``running``, ``done``, ``failed`` or ``cancelled``."""
     error: str | None = None
     task: asyncio.Task[None] | None = None
+    stop: threading.Event = field(default_factory=threading.Event)
+    """Set by a cancel: work in a worker thread checks it between steps and stops there."""
     changed: asyncio.Event = field(default_factory=asyncio.Event)
     started_at: float = field(default_factory=time.time)
 
@@ -101,9 +103,11 @@ class RunBoard:
         return None
 
     def cancel(self, run_id: str) -> Run | None:
-        """Cancel a running run; synthesis already in a worker thread runs out unrecorded (no new state)."""
+        """Cancel a running run: its task now, and its synthesis in a worker thread after the batch in
+        hand (the run's ``stop``), so nothing is rendered or recorded after a cancel."""
         run = self.runs.get(run_id)
         if run is not None and run.task is not None and not run.task.done():
+            run.stop.set()
             run.task.cancel()
         return run
 

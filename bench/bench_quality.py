@@ -302,6 +302,14 @@ def run() -> Section:
         f"({TTFT_S} s to first token + {TOKENS_PER_S:g} tokens/s, prompt cache from 1,024 tokens); its "
         "writer plants a flaw in 5 of 6 first drafts and answers repairs cleanly, so this column "
         "measures the repair mechanism and its cost, not a model's writing.",
+        *(
+            [
+                f"This run wrote {EMBEDDED_TOPICS} of the {len(TOPICS)} topics on the embedded model "
+                "(PODWRIGHT_BENCH_QUALITY_TOPICS), the machine being shared; the default is all of them."
+            ]
+            if len(TOPICS) > EMBEDDED_TOPICS
+            else []
+        ),
         "Percentages after a cost are relative to the first drafts of the same dialogue calls; seconds "
         "are provider-reported latencies summed (loopback repairs run concurrently, so their wall time "
         "is less).",

@@ -166,8 +166,8 @@ async def _bench(root: Path) -> Section:
         rows=rows,
         notes=[
             "Only the edited line's sentences are synthesized; the rest of the episode stays in the cache.",
-            "The queue page lists 200 jobs per state but reads and orders every job (once for the list,"
-            " once for the render positions): its time grows linearly with the backlog.",
+            "The queue page lists 200 jobs per state but reads every job once and orders the waiting"
+            " ones for their render positions: its time grows linearly with the backlog.",
         ],
     )
 

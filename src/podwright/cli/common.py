@@ -61,6 +61,23 @@ def typer_app(help_text: str) -> typer.Typer:
     )
 
 
+# Options that `script`, `produce` and friends share: one declaration each, the same help everywhere.
+SHOW_FILE = typer.Option(..., "--show", metavar="FILE", help="The show file (TOML).")
+TOPIC = typer.Option(None, "--topic", metavar="TEXT", help="What the episode is about.")
+SOURCES = typer.Option([], "--source", metavar="PATH_OR_URL", help="A document path or URL (repeatable).")
+MINUTES = typer.Option(None, "--minutes", metavar="MINUTES", help="Target length in minutes (default 10).")
+OUT_ROOT = typer.Option(
+    Path("out"), "--out", metavar="DIR", help="Output root: files go to DIR/SHOW/EPISODE-ID/."
+)
+OFFLINE = typer.Option(False, "--offline", help="Use the embedded local model (no key, no network).")
+EPISODE_ID = typer.Option(None, "--episode-id", metavar="ID", help="Episode id (default: date + title).")
+FRESH = typer.Option(
+    False, "--fresh", help="Ask every LLM call again instead of reusing answers already paid for."
+)
+TIER = typer.Option("draft", "--tier", metavar="TIER", help="draft (fast voices) or final.")
+WORKERS = typer.Option(None, "--workers", metavar="N", min=1, help="Engines synthesizing at once.")
+
+
 def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
     """Print a :class:`PodwrightError` as ``error: message`` + ``fix: hint`` and exit 1, never a traceback."""
 

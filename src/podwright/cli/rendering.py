@@ -8,7 +8,23 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from podwright.cli.common import console, err_console, friendly_errors, parse_tier, studio
+from podwright.cli.common import (
+    EPISODE_ID,
+    FRESH,
+    MINUTES,
+    OFFLINE,
+    OUT_ROOT,
+    SHOW_FILE,
+    SOURCES,
+    TIER,
+    TOPIC,
+    WORKERS,
+    console,
+    err_console,
+    friendly_errors,
+    parse_tier,
+    studio,
+)
 from podwright.cli.progress import ChunkProgress, StageProgress, chunk_progress
 
 if TYPE_CHECKING:
@@ -38,13 +54,11 @@ def _render(
     episode: str = typer.Argument(
         ..., metavar="EPISODE", help="An episode folder, or an episode id (a unique prefix will do)."
     ),
-    tier: str = typer.Option("draft", "--tier", metavar="TIER", help="draft (fast voices) or final."),
+    tier: str = TIER,
     show_file: Path | None = typer.Option(
         None, "--show", metavar="FILE", help="Use this show file instead of the folder's snapshot."
     ),
-    workers: int | None = typer.Option(
-        None, "--workers", metavar="N", min=1, help="Engines synthesizing at once."
-    ),
+    workers: int | None = WORKERS,
 ) -> None:
     """Voice an episode's script into EPISODE/TIER/: MP3 with chapters, transcripts, chapters.json.
 
@@ -62,30 +76,16 @@ def _render(
 
 
 def _produce(
-    show_file: Path = typer.Option(..., "--show", metavar="FILE", help="The show file (TOML)."),
-    topic: str | None = typer.Option(None, "--topic", metavar="TEXT", help="What the episode is about."),
-    source: list[str] = typer.Option(
-        [], "--source", metavar="PATH_OR_URL", help="A document path or URL (repeatable)."
-    ),
-    minutes: float | None = typer.Option(
-        None, "--minutes", metavar="MINUTES", help="Target length in minutes (default 10)."
-    ),
-    tier: str = typer.Option("draft", "--tier", metavar="TIER", help="draft (fast voices) or final."),
-    out: Path = typer.Option(
-        Path("out"), "--out", metavar="DIR", help="Output root: files go to DIR/SHOW/EPISODE-ID/."
-    ),
-    offline: bool = typer.Option(
-        False, "--offline", help="Use the embedded local model (no key, no network)."
-    ),
-    episode_id: str | None = typer.Option(
-        None, "--episode-id", metavar="ID", help="Episode id (default: date + title)."
-    ),
-    workers: int | None = typer.Option(
-        None, "--workers", metavar="N", min=1, help="Engines synthesizing at once."
-    ),
-    fresh: bool = typer.Option(
-        False, "--fresh", help="Ask every LLM call again instead of reusing answers already paid for."
-    ),
+    show_file: Path = SHOW_FILE,
+    topic: str | None = TOPIC,
+    source: list[str] = SOURCES,
+    minutes: float | None = MINUTES,
+    tier: str = TIER,
+    out: Path = OUT_ROOT,
+    offline: bool = OFFLINE,
+    episode_id: str | None = EPISODE_ID,
+    workers: int | None = WORKERS,
+    fresh: bool = FRESH,
 ) -> None:
     """Script and render an episode end to end; segments start voicing as soon as they are written."""
     chosen = parse_tier(tier)
@@ -115,6 +115,8 @@ def _produce(
         f"produced in {result.wall_s:.1f} s",
         highlight=False,
     )
+    if run.quality is not None:
+        console.print(run.quality.summary(), highlight=False, markup=False)
     prefetched = sum(stats.chunks_synthesized for stats in result.prefetch)
     if prefetched:
         console.print(f"{prefetched} chunks were voiced while the script was still being written")

@@ -9,7 +9,19 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from podwright.cli.common import console, friendly_errors, studio
+from podwright.cli.common import (
+    EPISODE_ID,
+    FRESH,
+    MINUTES,
+    OFFLINE,
+    OUT_ROOT,
+    SHOW_FILE,
+    SOURCES,
+    TOPIC,
+    console,
+    friendly_errors,
+    studio,
+)
 from podwright.cli.progress import StageProgress
 from podwright.core import ConfigError
 from podwright.core.files import atomic_write_text
@@ -38,26 +50,14 @@ def _init(
 
 
 def _script(
-    show_file: Path = typer.Option(..., "--show", metavar="FILE", help="The show file (TOML)."),
-    topic: str | None = typer.Option(None, "--topic", metavar="TEXT", help="What the episode is about."),
-    source: list[str] = typer.Option(
-        [], "--source", metavar="PATH_OR_URL", help="A document path or URL (repeatable)."
-    ),
-    minutes: float | None = typer.Option(
-        None, "--minutes", metavar="MINUTES", help="Target length in minutes (default 10)."
-    ),
-    out: Path = typer.Option(
-        Path("out"), "--out", metavar="DIR", help="Output root: files go to DIR/SHOW/EPISODE-ID/."
-    ),
-    offline: bool = typer.Option(
-        False, "--offline", help="Use the embedded local model (no key, no network)."
-    ),
-    episode_id: str | None = typer.Option(
-        None, "--episode-id", metavar="ID", help="Episode id (default: date + title)."
-    ),
-    fresh: bool = typer.Option(
-        False, "--fresh", help="Ask every LLM call again instead of reusing answers already paid for."
-    ),
+    show_file: Path = SHOW_FILE,
+    topic: str | None = TOPIC,
+    source: list[str] = SOURCES,
+    minutes: float | None = MINUTES,
+    out: Path = OUT_ROOT,
+    offline: bool = OFFLINE,
+    episode_id: str | None = EPISODE_ID,
+    fresh: bool = FRESH,
 ) -> None:
     """Write an episode's script: research, outline, dialogue, intro, conclusion, metadata."""
     with studio(out) as desk:

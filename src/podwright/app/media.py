@@ -14,9 +14,8 @@ from podwright.app.wiring import engine_options
 from podwright.core import ConfigError, EngineVoice, PodwrightError, Script, Show, Tier
 
 if TYPE_CHECKING:
-    import sqlite3
-
     from podwright.pipeline.images import EpisodeImages
+    from podwright.store.database import Database
     from podwright.store.ledger import EpisodeTotal, StageTotal
 
 __all__ = ["VoiceList", "costs_by_episode", "costs_by_stage", "list_voices", "make_images", "write_youtube"]
@@ -74,14 +73,14 @@ def write_youtube(episode_dir: Path, tier: Tier) -> Path:
     return write_youtube_json(episode_dir, tier)
 
 
-def costs_by_episode(conn: sqlite3.Connection, *, limit: int) -> list[EpisodeTotal]:
+def costs_by_episode(conn: Database, *, limit: int) -> list[EpisodeTotal]:
     """LLM calls, tokens, dollars and latency per episode, most recent first."""
     from podwright.store.ledger import episode_totals
 
     return episode_totals(conn, limit=limit)
 
 
-def costs_by_stage(conn: sqlite3.Connection, episode_id: str) -> list[StageTotal]:
+def costs_by_stage(conn: Database, episode_id: str) -> list[StageTotal]:
     """LLM calls, tokens, dollars and latency per stage of one episode."""
     from podwright.store.ledger import stage_totals
 

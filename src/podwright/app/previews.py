@@ -9,13 +9,13 @@ planner's GPU prices (a CPU voice on this machine is priced as the ``cpu`` row s
 from __future__ import annotations
 
 import itertools
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from podwright.core import Show, Task, Tier
+from podwright.store.database import Database
 
 __all__ = ["EpisodeEstimate", "estimate_episode", "waveform_peaks"]
 
@@ -44,7 +44,7 @@ class EpisodeEstimate:
 
 
 def estimate_episode(
-    conn: sqlite3.Connection, show: Show, *, minutes: float, tier: Tier, offline: bool
+    conn: Database, show: Show, *, minutes: float, tier: Tier, offline: bool
 ) -> EpisodeEstimate:
     """Tokens, dollars and render seconds of a ``minutes`` episode of ``show`` in ``tier``."""
     from podwright.llm.local import LOCAL_MODEL_ID

@@ -206,7 +206,7 @@ class QueueDesk:
         )
         lease = options.lease_s
         return Worker(
-            settings.db_path,
+            settings.store,
             renderer=renderer,
             scripter=scripter,
             settings=WorkerSettings(

@@ -38,6 +38,9 @@ class StudioSettings:
     """Who approvals and publications are recorded as."""
     db_file: Path | None = None
     """The SQLite store when it is not the data dir's ``podwright.db`` (a worker pointed elsewhere)."""
+    store_url: str | None = field(default=None, repr=False)
+    """A PostgreSQL store (``postgresql://…``) shared by several machines; wins over ``db_file``.
+    Kept out of ``repr``: the URL may hold a password."""
     private_sources: bool = True
     """Whether source URLs may point at loopback, private or link-local hosts (off for a served studio)."""
     qa: bool = True
@@ -50,6 +53,11 @@ class StudioSettings:
     def db_path(self) -> Path:
         """The SQLite store."""
         return self.db_file or self.home / "podwright.db"
+
+    @property
+    def store(self) -> Path | str:
+        """Where the store lives: the PostgreSQL URL when one is set, else the SQLite file."""
+        return self.store_url or self.db_path
 
     @property
     def chunk_cache_dir(self) -> Path:

@@ -34,8 +34,6 @@ from podwright.core.jobs import JobRecord
 from podwright.core.lifecycle import EpisodeEvent, EpisodeRecord, EpisodeState
 
 if TYPE_CHECKING:
-    import sqlite3
-
     from podwright.app.previews import EpisodeEstimate
     from podwright.core import TTSEngine
     from podwright.pipeline.episode import ProduceResult, RenderResult
@@ -43,6 +41,7 @@ if TYPE_CHECKING:
     from podwright.pipeline.run_record import StageEvent
     from podwright.pipeline.script import ScriptResult
     from podwright.pipeline.voicing import VoicingProgress
+    from podwright.store.database import Database
     from podwright.store.episodes import SQLiteEpisodeBook
     from podwright.store.ledger import EpisodeTotal, StageTotal
 
@@ -86,18 +85,18 @@ class Studio:
     def __init__(self, settings: StudioSettings, *, show_loader: Callable[[Path], Show]) -> None:
         self.settings = settings
         self.show_loader = show_loader
-        self._conn: sqlite3.Connection | None = None
+        self._conn: Database | None = None
         self._desk: ScriptDesk | None = None
 
     # -- the store ---------------------------------------------------------------------------------
 
     @property
-    def conn(self) -> sqlite3.Connection:
-        """The store connection, opened (and migrated) on first use."""
+    def conn(self) -> Database:
+        """The store connection (SQLite or PostgreSQL), opened (and migrated) on first use."""
         if self._conn is None:
             from podwright.store.db import connect
 
-            self._conn = connect(self.settings.db_path)
+            self._conn = connect(self.settings.store)
         return self._conn
 
     @property
@@ -575,7 +574,11 @@ class Studio:
         return path if (path / "script.json").is_file() else Path(self.episode(ref).folder)
 
     def _job_exists_like(self, ref: str) -> bool:
-        return self.conn.execute("SELECT 1 FROM jobs WHERE id LIKE ? || '%'", (ref,)).fetchone() is not None
+        from podwright.store.jobs import JobStore
+
+        return JobStore(self.conn).exists(ref, prefix=True)
 
     def _job_exists(self, job_id: str) -> bool:
-        return self.conn.execute("SELECT 1 FROM jobs WHERE id = ?", (job_id,)).fetchone() is not None
+        from podwright.store.jobs import JobStore
+
+        return JobStore(self.conn).exists(job_id)

@@ -91,7 +91,7 @@ async def script_client(
     from podwright.store.ledger import SQLiteLedger
     from podwright.store.responses import SQLiteAnswers
 
-    conn = connect(settings.db_path)
+    conn = connect(settings.store)
     try:
         async with httpx.AsyncClient() as http:
             yield build_llm_client(

@@ -12,7 +12,6 @@ job id and enqueues it again under the same key, which the queue uses to refuse 
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -22,10 +21,12 @@ from pathlib import Path
 
 from croniter import croniter
 
-from podwright.core import ConfigError, EpisodeRequest, JobError, Show, StoreError
+from podwright.core import ConfigError, EpisodeRequest, JobError, Show
 from podwright.scheduler.intake import QueuedEpisode, enqueue
 from podwright.scheduler.topics import FetchText, schedule_topics
+from podwright.store.database import Database
 from podwright.store.jobs import JobStore
+from podwright.store.schedule_runs import ScheduleRuns
 from podwright.store.sessions import SessionStore
 
 __all__ = [
@@ -94,7 +95,7 @@ def _key(slug: str, due: datetime) -> str:
 
 
 def run_schedules(
-    conn: sqlite3.Connection,
+    conn: Database,
     shows: Sequence[ScheduledShow],
     *,
     now: datetime,
@@ -107,7 +108,7 @@ def run_schedules(
 
 
 def _run_one(
-    conn: sqlite3.Connection,
+    conn: Database,
     entry: ScheduledShow,
     *,
     now: datetime,
@@ -118,63 +119,32 @@ def _run_one(
     show, schedule = entry.show, entry.show.schedule
     if schedule is None:
         return ScheduleDecision(show.slug, RunStatus.UNSCHEDULED)
+    runs = ScheduleRuns(conn)
     due = latest_due(schedule.cron, now)
     due_text = due.isoformat()
     key = _key(show.slug, due)
-    row = conn.execute(
-        "SELECT topic, job_id FROM schedule_runs WHERE show_slug = ? AND due_at = ?", (show.slug, due_text)
-    ).fetchone()
-    if row is not None and row[1] is not None:
-        return ScheduleDecision(show.slug, RunStatus.ALREADY, due, row[0], row[1], key)
-    if row is not None:
-        topic = str(row[0])  # claimed by a run that died before enqueueing: finish its work
+    slot = runs.slot(show.slug, due_text)
+    if slot is not None and slot[1] is not None:
+        return ScheduleDecision(show.slug, RunStatus.ALREADY, due, slot[0], slot[1], key)
+    if slot is not None:
+        topic = slot[0]  # claimed by a run that died before enqueueing: finish its work
     else:
-        used = {
-            str(r[0]).casefold()
-            for r in conn.execute("SELECT topic FROM schedule_runs WHERE show_slug = ?", (show.slug,))
-        }
+        used = runs.topics(show.slug)
         offered = schedule_topics(schedule, show_dir=entry.path.parent, fetch=fetch)
         fresh = [topic for topic in offered if topic.casefold() not in used]
         if not fresh:
             return ScheduleDecision(show.slug, RunStatus.NO_TOPIC, due, key=key)
         topic = fresh[0]
-        if not _claim(conn, show.slug, due_text, topic, key, clock()):
+        if not runs.claim(show.slug, due_text, topic, key, clock()):
             return ScheduleDecision(show.slug, RunStatus.ALREADY, due, topic, key=key)
     try:
         job_id = enqueue(entry.path, topic, schedule.minutes, key)
     except BaseException:
         # Give the slot and the topic back, so the next run tries again from a clean state.
-        conn.execute(
-            "DELETE FROM schedule_runs WHERE show_slug = ? AND due_at = ? AND job_id IS NULL",
-            (show.slug, due_text),
-        )
+        runs.release(show.slug, due_text)
         raise
-    conn.execute(
-        "UPDATE schedule_runs SET job_id = ? WHERE show_slug = ? AND due_at = ?",
-        (job_id, show.slug, due_text),
-    )
+    runs.set_job(show.slug, due_text, job_id)
     return ScheduleDecision(show.slug, RunStatus.ENQUEUED, due, topic, job_id, key)
-
-
-def _claim(conn: sqlite3.Connection, slug: str, due_text: str, topic: str, key: str, at: float) -> bool:
-    """Record the slot and topic as taken; ``False`` when another run took either first."""
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            conn.execute(
-                "INSERT INTO schedule_runs (show_slug, due_at, topic, job_key, claimed_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (slug, due_text, topic, key, at),
-            )
-        except sqlite3.IntegrityError:
-            conn.execute("ROLLBACK")
-            return False
-        conn.execute("COMMIT")
-    except sqlite3.Error as exc:
-        raise StoreError(
-            f"cannot record the schedule run ({exc})", hint="check the data dir is writable"
-        ) from exc
-    return True
 
 
 def episode_id_for_key(key: str) -> str:

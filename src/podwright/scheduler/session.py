@@ -16,11 +16,10 @@ from dataclasses import dataclass, field
 
 from podwright.core import JobError
 from podwright.core.jobs import AttemptOutcome, JobRecord, JobState, SessionEpisode, SessionRecord
+from podwright.core.store import JobQueue, OpenQueue, SessionLog
 from podwright.scheduler.estimate import Calibration, calibration_key, estimate_job
 from podwright.scheduler.order import OrderPolicy, QueueItem, pick, rank
 from podwright.scheduler.work import EpisodeRenderer, RenderOutcome
-from podwright.store.jobs import JobStore
-from podwright.store.sessions import SessionStore
 
 __all__ = ["Heartbeat", "RenderSession", "SessionSettings", "staged_queue"]
 
@@ -37,15 +36,16 @@ class SessionSettings:
     """Attempts per episode (failed or lost) before it is marked failed."""
     max_consecutive_failures: int = 3
     poll_s: float = 0.2
+    """How often an idle session looks again on a store that cannot wake it (SQLite)."""
+    idle_wait_s: float = 1.0
+    """Longest an idle session blocks on a wake-up (PostgreSQL ``LISTEN``) before looking again."""
     policy: OrderPolicy = field(default_factory=OrderPolicy)
 
 
 class Heartbeat:
     """Extends a lease in a background thread on its own connection, until stopped or the lease is lost."""
 
-    def __init__(
-        self, open_jobs: Callable[[], JobStore], job_id: str, worker: str, settings: SessionSettings
-    ):
+    def __init__(self, open_jobs: OpenQueue, job_id: str, worker: str, settings: SessionSettings):
         self._open_jobs = open_jobs
         self._job_id = job_id
         self._worker = worker
@@ -71,11 +71,11 @@ class Heartbeat:
                     self.lost.set()
                     return
         finally:
-            store.conn.close()
+            store.close()
 
 
 def staged_queue(
-    jobs: list[JobRecord], sessions: SessionStore, device: str
+    jobs: list[JobRecord], sessions: SessionLog, device: str
 ) -> list[tuple[QueueItem, JobRecord]]:
     """Staged jobs as queue items, each estimated with the latest calibration of its tier on ``device``."""
     calibrations: dict[str, Calibration] = {}
@@ -102,11 +102,11 @@ class RenderSession:
     def __init__(
         self,
         *,
-        jobs: JobStore,
-        sessions: SessionStore,
+        jobs: JobQueue,
+        sessions: SessionLog,
         renderer: EpisodeRenderer,
         worker: str,
-        open_jobs: Callable[[], JobStore],
+        open_jobs: OpenQueue,
         settings: SessionSettings | None = None,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
@@ -141,11 +141,10 @@ class RenderSession:
         """Beat for the session (cold start included) so a dead worker's session is closed where it died."""
         store = self.open_jobs()
         try:
-            sessions = SessionStore(store.conn, clock=self.clock)
             while not stop.wait(self.settings.heartbeat_s):
-                sessions.beat(session_id)
+                store.sessions.beat(session_id)
         finally:
-            store.conn.close()
+            store.close()
 
     def _run(self, session_id: int) -> SessionRecord:
         self._tails = ThreadPoolExecutor(1, thread_name_prefix="episode-tail")
@@ -166,9 +165,12 @@ class RenderSession:
                 if claimed is None:
                     now = self.clock()
                     idle_since = now if idle_since is None else idle_since
-                    if now - idle_since >= self.settings.keep_alive_s:
+                    left = self.settings.keep_alive_s - (now - idle_since)
+                    if left <= 0:
                         break
-                    self.sleep(self.settings.poll_s)
+                    # Block on a wake-up where the store has them (PostgreSQL); poll where not.
+                    if not self.jobs.wait_for_work(min(self.settings.idle_wait_s, left)):
+                        self.sleep(self.settings.poll_s)
                     continue
                 if idle_since is not None:
                     self.sessions.add_idle(session_id, self.clock() - idle_since)
@@ -208,11 +210,11 @@ class RenderSession:
             # The pick keeps every still-reachable deadline reachable; the rest follow in rank order.
             first = pick(items, now, self.settings.policy)
             ordered = [first, *(item for item in ordered if item is not first)]
-        for item in ordered:
-            claimed = self.jobs.claim(item.job_id, self.worker, self.settings.lease_s)
-            if claimed is not None:
-                return claimed, by_id[item.job_id][0].estimate_s
-        return None
+        # One claim in this order: the first job no other worker holds or is claiming right now.
+        claimed = self.jobs.claim_first([item.job_id for item in ordered], self.worker, self.settings.lease_s)
+        if claimed is None:
+            return None
+        return claimed, by_id[claimed.id][0].estimate_s
 
     def _render(self, session_id: int, job: JobRecord, estimate_s: float) -> bool:
         started = self.clock()
@@ -282,14 +284,13 @@ class RenderSession:
                         AttemptOutcome.CANCELLED,
                         "lease lost (cancelled or recovered) during packaging",
                     )
-            sessions = SessionStore(jobs.conn, clock=self.clock)
-            self._record(sessions, session_id, job, span, outcome, estimate_s, result, error)
+            self._record(jobs.sessions, session_id, job, span, outcome, estimate_s, result, error)
         finally:
-            jobs.conn.close()
+            jobs.close()
 
     def _record(
         self,
-        sessions: SessionStore,
+        sessions: SessionLog,
         session_id: int,
         job: JobRecord,
         span: tuple[float, float],

@@ -20,7 +20,6 @@ from podwright.scheduler.session import RenderSession, SessionSettings
 from podwright.scheduler.work import EpisodeRenderer
 from podwright.store.db import connect
 from podwright.store.jobs import JobStore
-from podwright.store.sessions import SessionStore
 
 __all__ = ["RunFigures", "WarmColdFigures", "cold_run", "stage_episode", "warm_run"]
 
@@ -84,7 +83,7 @@ def warm_run(db_path: Path, renderer: EpisodeRenderer, *, keep_alive_s: float = 
         started = time.perf_counter()
         record = RenderSession(
             jobs=jobs,
-            sessions=SessionStore(jobs.conn),
+            sessions=jobs.sessions,
             renderer=renderer,
             worker="bench-warm",
             open_jobs=lambda: JobStore(connect(db_path)),
@@ -92,7 +91,7 @@ def warm_run(db_path: Path, renderer: EpisodeRenderer, *, keep_alive_s: float = 
         ).run()
         wall = time.perf_counter() - started
     finally:
-        jobs.conn.close()
+        jobs.close()
     return RunFigures(wall, record.billed_s, record.active_s, record.cold_start_s, record.episodes)
 
 
@@ -134,11 +133,11 @@ def cold_run(
             hint="run the same command by hand to see the whole output",
         ) from exc
     wall = time.perf_counter() - started
-    conn = connect(db_path)
+    store = JobStore(connect(db_path))
     try:
-        sessions = SessionStore(conn).select()
+        sessions = store.sessions.select()
     finally:
-        conn.close()
+        store.close()
     # The machine is billed from the process launch (interpreter and imports are cold start too)
     # until its last session released it; packaging after that runs off the render machine.
     released = max((s.stopped_at or s.started_at for s in sessions), default=launched_at)

@@ -2,7 +2,9 @@
 
 Script writing (LLM calls) runs in a small thread pool, independent of rendering; the render session
 runs in its own thread, so scripts keep being staged while episodes render. Each thread has its own
-SQLite connection. ``burst`` mode stops once no job needs a worker (how tests and cron runs use it).
+store connection (SQLite file or PostgreSQL URL: several workers on several machines share one
+PostgreSQL queue; an idle worker there blocks on ``LISTEN`` instead of polling). ``burst`` mode stops
+once no job needs a worker (how tests and cron runs use it).
 
 Run one as a process with ``podwright worker`` (or ``python -m podwright worker``); a plug-in renderer
 is ``--renderer pkg.mod:factory`` (what the SIGKILL test and the queue benchmark use).
@@ -22,13 +24,13 @@ from pathlib import Path
 
 from podwright.core import JobError
 from podwright.core.jobs import OPEN_STATES, JobRecord, JobState
+from podwright.core.store import JobQueue, SessionLog
 from podwright.scheduler.estimate import Calibration, calibration_key, estimate_job
 from podwright.scheduler.session import Heartbeat, RenderSession, SessionSettings, staged_queue
 from podwright.scheduler.trigger import SessionTrigger
 from podwright.scheduler.work import EpisodeRenderer, Scripter
 from podwright.store.db import connect
 from podwright.store.jobs import JobStore
-from podwright.store.sessions import SessionStore
 
 __all__ = ["Worker", "WorkerSettings", "WorkerSummary", "default_worker_id"]
 
@@ -50,6 +52,9 @@ class WorkerSettings:
     trigger: SessionTrigger = field(default_factory=SessionTrigger)
     script_concurrency: int = 2
     poll_s: float = 0.2
+    """How often the worker looks at the queue while it has work in hand (or on SQLite)."""
+    idle_wait_s: float = 1.0
+    """Longest an idle worker blocks on a wake-up (PostgreSQL ``LISTEN``) before looking again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,11 +67,11 @@ class WorkerSummary:
 
 
 class Worker:
-    """Scripts and renders jobs from the store at ``db_path``."""
+    """Scripts and renders jobs from the store at ``db_path`` (a SQLite file or a PostgreSQL URL)."""
 
     def __init__(
         self,
-        db_path: Path,
+        db_path: Path | str,
         *,
         renderer: EpisodeRenderer,
         scripter: Scripter | None = None,
@@ -92,7 +97,7 @@ class Worker:
         self._script_failures = 0
         self._render_error: BaseException | None = None
 
-    def open_jobs(self) -> JobStore:
+    def open_jobs(self) -> JobQueue:
         """A job store on a fresh connection (one per thread)."""
         return JobStore(connect(self.db_path), clock=self.clock)
 
@@ -103,7 +108,7 @@ class Worker:
     def run(self, *, burst: bool = False) -> WorkerSummary:
         """Work until stopped, or (``burst``) until no job needs a worker."""
         jobs = self.open_jobs()
-        sessions = SessionStore(jobs.conn, clock=self.clock)
+        sessions = jobs.sessions
         in_flight: set[Future[None]] = set()
         render_thread: threading.Thread | None = None
         max_attempts = self.settings.session.max_attempts
@@ -129,9 +134,11 @@ class Worker:
                             )
                             render_thread.start()
                             rendering = True
-                        if burst and not rendering and not in_flight and not jobs.has_open_work(mine):
+                        idle = not rendering and not in_flight
+                        if burst and idle and not jobs.has_open_work(mine):
                             break
-                        self._stop.wait(self.settings.poll_s)
+                        if not idle or not jobs.wait_for_work(self.settings.idle_wait_s):
+                            self._stop.wait(self.settings.poll_s)
                     except KeyboardInterrupt:
                         # Finish the episode in hand (its chunks are cached anyway), then stop.
                         interrupted = True
@@ -141,14 +148,14 @@ class Worker:
             if render_thread is not None:
                 render_thread.join()
         finally:
-            jobs.conn.close()
+            jobs.close()
         if interrupted:
             raise KeyboardInterrupt
         if self._render_error is not None:
             raise self._render_error
         return WorkerSummary(self._scripted, self._script_failures, tuple(self._sessions))
 
-    def _report_status(self, jobs: JobStore, rendering: bool) -> None:
+    def _report_status(self, jobs: JobQueue, rendering: bool) -> None:
         now = time.monotonic()
         if self.on_status is None or (
             self._last_status is not None and now - self._last_status < self.status_every_s
@@ -164,17 +171,18 @@ class Worker:
         session = "render session running" if rendering else "no render session"
         self.on_status(f"{summary}; {self._scripted} scripted by this worker; {session}")
 
-    def _feed_scripts(self, jobs: JobStore, pool: ThreadPoolExecutor, in_flight: set[Future[None]]) -> None:
+    def _feed_scripts(self, jobs: JobQueue, pool: ThreadPoolExecutor, in_flight: set[Future[None]]) -> None:
         if self.scripter is None:
             return
         queued = jobs.select([JobState.QUEUED])
         queued.sort(key=lambda j: (-j.priority, j.deadline or float("inf")))
-        for job in queued:
-            if len(in_flight) >= self.settings.script_concurrency:
+        order = [job.id for job in queued]
+        while order and len(in_flight) < self.settings.script_concurrency:
+            claimed = jobs.claim_first(order, self.worker_id, self.settings.session.lease_s)
+            if claimed is None:
                 return
-            claimed = jobs.claim(job.id, self.worker_id, self.settings.session.lease_s)
-            if claimed is not None:
-                in_flight.add(pool.submit(self._write_script, claimed))
+            order.remove(claimed.id)
+            in_flight.add(pool.submit(self._write_script, claimed))
 
     def _write_script(self, job: JobRecord) -> None:
         assert self.scripter is not None
@@ -192,10 +200,10 @@ class Worker:
                     )
                     self._script_failures += 1
                     return
-            sessions = SessionStore(jobs.conn, clock=self.clock)
             key = calibration_key(job.render_tier.value, self.renderer.device)
             scripted = job.model_copy(update={"word_count": staged.word_count})
-            audio_s, compute_s = estimate_job(scripted, Calibration.from_samples(sessions.calibration(key)))
+            samples = jobs.sessions.calibration(key)
+            audio_s, compute_s = estimate_job(scripted, Calibration.from_samples(samples))
             try:
                 jobs.finish_script(
                     job.id,
@@ -211,9 +219,9 @@ class Worker:
                 return  # cancelled, or recovered by another worker, while the script was being written
             self._scripted += 1
         finally:
-            jobs.conn.close()
+            jobs.close()
 
-    def _session_justified(self, jobs: JobStore, sessions: SessionStore, scripting: bool) -> bool:
+    def _session_justified(self, jobs: JobQueue, sessions: SessionLog, scripting: bool) -> bool:
         staged = staged_queue(jobs.select([JobState.SCRIPTED]), sessions, self.renderer.device)
         pending = scripting or bool(jobs.select([JobState.QUEUED, JobState.SCRIPTING]))
         reason = self.settings.trigger.justify(
@@ -226,7 +234,7 @@ class Worker:
         try:
             session = RenderSession(
                 jobs=jobs,
-                sessions=SessionStore(jobs.conn, clock=self.clock),
+                sessions=jobs.sessions,
                 renderer=self.renderer,
                 worker=self.worker_id,
                 open_jobs=self.open_jobs,
@@ -239,4 +247,4 @@ class Worker:
             self._render_error = exc
             self._stop.set()
         finally:
-            jobs.conn.close()
+            jobs.close()

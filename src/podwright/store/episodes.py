@@ -1,6 +1,8 @@
-"""Episode records in SQLite: one row per episode, its latest render per tier, and append-only events.
+"""Episode records in the store (SQLite or PostgreSQL): one row per episode, its latest render per
+tier, and append-only events.
 
-Each lifecycle method is one ``BEGIN IMMEDIATE`` transaction that reads the state under the write lock,
+Each lifecycle method is one transaction that reads the state under a lock (SQLite's write lock, or the
+row's ``FOR UPDATE`` lock in PostgreSQL),
 checks the step is allowed (:data:`STEPS`), writes the new state and appends the event, so two
 processes can never both publish, approve or fail the same episode from a stale view.
 """
@@ -8,12 +10,12 @@ processes can never both publish, approve or fail the same episode from a stale 
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from collections.abc import Callable
 
 from podwright.core import EpisodeError, Tier
 from podwright.core.lifecycle import EpisodeEvent, EpisodeRecord, EpisodeState, RenderRecord, episode_key
+from podwright.store.database import Database, ResultRow
 from podwright.store.db import transaction
 
 __all__ = ["STEPS", "SQLiteEpisodeBook"]
@@ -46,7 +48,7 @@ _HINTS = {
 class SQLiteEpisodeBook:
     """The :class:`~podwright.core.lifecycle.EpisodeBook` on a connection from ``store.db.connect``."""
 
-    def __init__(self, conn: sqlite3.Connection, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, conn: Database, *, clock: Callable[[], float] = time.time) -> None:
         self.conn = conn
         self.clock = clock
 
@@ -127,7 +129,7 @@ class SQLiteEpisodeBook:
     def publish(self, key: str, tier: Tier, *, actor: str, require_approval: bool = True) -> EpisodeRecord:
         """Put the ``tier`` render in the feed (approved, unless ``require_approval`` is off)."""
         with transaction(self.conn):
-            record = self.get(key)
+            record = self._locked(key)
             self._check(key, record.state, "publish")
             render = record.renders.get(tier)
             if render is None:
@@ -150,7 +152,7 @@ class SQLiteEpisodeBook:
     def unpublish(self, key: str, *, actor: str) -> EpisodeRecord:
         """Out of the feed: back to ``final_rendered`` (or the draft state it was published from)."""
         with transaction(self.conn):
-            record = self.get(key)
+            record = self._locked(key)
             self._check(key, record.state, "unpublish")
             if Tier.FINAL in record.renders:
                 state = S.FINAL_RENDERED
@@ -194,7 +196,9 @@ class SQLiteEpisodeBook:
     ) -> None:
         """:meth:`record_script` inside the caller's open transaction."""
         now = self.clock()
-        row = self.conn.execute("SELECT state, job_id FROM episodes WHERE key = ?", (key,)).fetchone()
+        row = self.conn.execute(
+            "SELECT state, job_id FROM episodes WHERE key = ? FOR UPDATE", (key,)
+        ).fetchone()
         if row is None:
             self.conn.execute(
                 "INSERT INTO episodes (key, show_slug, episode_id, title, topic, sources_json, folder,"
@@ -233,7 +237,7 @@ class SQLiteEpisodeBook:
 
     def apply_render(self, key: str, render: RenderRecord, *, actor: str, review: bool = False) -> None:
         """:meth:`record_render` inside the caller's open transaction."""
-        record = self.get(key)
+        record = self._locked(key)
         self._check(key, record.state, "render")
         if record.state is S.PUBLISHED and record.published_tier is render.tier:
             raise EpisodeError(
@@ -241,8 +245,12 @@ class SQLiteEpisodeBook:
                 hint="unpublish it first (`podwright unpublish EPISODE`), then render it again",
             )
         self.conn.execute(
-            "INSERT OR REPLACE INTO episode_renders (key, tier, folder, files_json, audio_s, compute_s,"
-            " cost_usd, script_sha, rendered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO episode_renders (key, tier, folder, files_json, audio_s, compute_s,"
+            " cost_usd, script_sha, rendered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (key, tier) DO UPDATE SET folder = excluded.folder,"
+            " files_json = excluded.files_json,"
+            " audio_s = excluded.audio_s, compute_s = excluded.compute_s, cost_usd = excluded.cost_usd,"
+            " script_sha = excluded.script_sha, rendered_at = excluded.rendered_at",
             (
                 key,
                 render.tier.value,
@@ -261,7 +269,7 @@ class SQLiteEpisodeBook:
 
     def apply_approve(self, key: str, *, actor: str, script_sha: str) -> None:
         """:meth:`approve` inside the caller's open transaction."""
-        record = self.get(key)
+        record = self._locked(key)
         self._check(key, record.state, "approve")
         final = record.renders.get(Tier.FINAL)
         state = S.FINAL_RENDERED if final is not None and final.script_sha == script_sha else S.APPROVED
@@ -277,12 +285,17 @@ class SQLiteEpisodeBook:
 
     def apply_end(self, key: str, state: EpisodeState, *, actor: str, error: str | None) -> None:
         """Fail or cancel inside the caller's open transaction."""
-        record = self.get(key)
+        record = self._locked(key)
         self._check(key, record.state, "fail" if state is S.FAILED else "cancel")
         self._set(key, state=state, error=error)
         self._event(key, record.state, state, actor, error or "")
 
     # -- internals -------------------------------------------------------------------------------
+
+    def _locked(self, key: str) -> EpisodeRecord:
+        """The record, its row locked until the transaction ends (PostgreSQL; SQLite holds the write lock)."""
+        self.conn.execute("SELECT 1 FROM episodes WHERE key = ? FOR UPDATE", (key,))
+        return self.get(key)
 
     def _check(self, key: str, state: EpisodeState, step: str) -> EpisodeState:
         if state not in STEPS[step]:
@@ -304,7 +317,7 @@ class SQLiteEpisodeBook:
         assignments = ", ".join(f"{name} = ?" for name in values)
         self.conn.execute(f"UPDATE episodes SET {assignments} WHERE key = ?", [*values.values(), key])
 
-    def _record(self, row: sqlite3.Row) -> EpisodeRecord:
+    def _record(self, row: ResultRow) -> EpisodeRecord:
         data = dict(row)
         data["sources"] = tuple(json.loads(data.pop("sources_json")))
         renders = self.conn.execute("SELECT * FROM episode_renders WHERE key = ?", (data["key"],))

@@ -1,7 +1,11 @@
-"""Durable jobs in SQLite: transitions, leases with heartbeats, and append-only attempts.
+"""Durable jobs in SQLite or PostgreSQL: transitions, leases with heartbeats, and append-only attempts.
 
-Every method that changes a job runs in one ``BEGIN IMMEDIATE`` transaction and checks the state it
-expects under the write lock, so two workers can never both claim a job. A lease names its owner and
+Every method that changes a job runs in one transaction and checks the state it expects under a lock
+(SQLite's write lock; PostgreSQL's row lock, ``FOR UPDATE``), so two workers can never both claim a
+job. A claim takes the first job of the caller's order that no one else holds
+(``FOR UPDATE SKIP LOCKED``: workers racing for the head of the queue spread over the next jobs
+instead of queueing behind one row lock). A job becoming claimable wakes idle workers
+(``NOTIFY``, PostgreSQL only; SQLite workers poll). A lease names its owner and
 expiry; :meth:`JobStore.recover_expired` hands a job whose worker stopped heart-beating back to the
 queue and records the lost attempt. A job points at its episode record (``episode_key``): the steps
 that change the episode too (script staged, render done, failed, cancelled, approved) change both in
@@ -10,9 +14,8 @@ the same transaction.
 
 from __future__ import annotations
 
-import sqlite3
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from podwright.core import EpisodeRequest, JobError, Tier
 from podwright.core.jobs import (
@@ -25,8 +28,10 @@ from podwright.core.jobs import (
     Phase,
 )
 from podwright.core.lifecycle import EpisodeRecord, EpisodeState, RenderRecord
+from podwright.store.database import Database, IntegrityError, ResultRow
 from podwright.store.db import transaction
 from podwright.store.episodes import STEPS, SQLiteEpisodeBook
+from podwright.store.sessions import SessionStore
 
 __all__ = ["JobStore", "transaction"]
 
@@ -36,11 +41,30 @@ Clock = Callable[[], float]
 class JobStore:
     """The jobs table and its attempts, on one connection from :func:`podwright.store.db.connect`."""
 
-    def __init__(self, conn: sqlite3.Connection, *, clock: Clock = time.time) -> None:
+    def __init__(self, conn: Database, *, clock: Clock = time.time) -> None:
         self.conn = conn
+        """The store connection (SQLite or PostgreSQL); code outside ``store/`` uses the methods."""
         self.clock = clock
         self.episodes = SQLiteEpisodeBook(conn, clock=clock)
         """The episode records the jobs point at, on the same connection (same transactions)."""
+        self.sessions = SessionStore(conn, clock=clock)
+        """The render sessions and calibration samples, on the same connection."""
+
+    @property
+    def where(self) -> str:
+        """Where the store lives (a file path, or the PostgreSQL URL without its password)."""
+        return self.conn.where
+
+    def close(self) -> None:
+        """Close the store connection (its episode book and session log with it)."""
+        self.conn.close()
+
+    def wait_for_work(self, timeout_s: float) -> bool:
+        """Block until a job may have become claimable, at most ``timeout_s``.
+
+        ``False`` when the store cannot wake anyone (SQLite): the caller polls instead.
+        """
+        return self.conn.wait(timeout_s)
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -67,6 +91,14 @@ class JobStore:
         """Every finished attempt of ``job_id``, in order."""
         rows = self.conn.execute("SELECT * FROM job_attempts WHERE job_id = ? ORDER BY id", (job_id,))
         return [Attempt.model_validate(dict(row)) for row in rows]
+
+    def exists(self, job_id: str, *, prefix: bool = False) -> bool:
+        """Whether a job ``job_id`` is in the queue (with ``prefix``: a job whose id starts so)."""
+        if prefix:
+            sql, param = "SELECT 1 FROM jobs WHERE id LIKE ? ESCAPE '!' LIMIT 1", _like_prefix(job_id)
+        else:
+            sql, param = "SELECT 1 FROM jobs WHERE id = ?", job_id
+        return self.conn.execute(sql, (param,)).fetchone() is not None
 
     def has_open_work(self, states: Iterable[JobState] = OPEN_STATES) -> bool:
         """Whether any job is in ``states`` (by default: any job that still needs a worker)."""
@@ -119,7 +151,8 @@ class JobStore:
                         episode_key,
                     ),
                 )
-        except sqlite3.IntegrityError as exc:
+                self.conn.notify()
+        except IntegrityError as exc:
             raise JobError(
                 f"job {request.episode_id!r} is already in the queue",
                 hint="pick another episode id, or cancel the old job first",
@@ -129,7 +162,7 @@ class JobStore:
     def cancel(self, job_id: str, *, actor: str = "producer") -> JobRecord:
         """Cancel a job that has not finished; a worker holding it drops it at its next heartbeat."""
         with transaction(self.conn):
-            job = self.get(job_id)
+            job = self._locked(job_id)
             if job.state in TERMINAL_STATES:
                 raise JobError(f"job {job_id!r} is already {job.state.value}", hint="nothing to cancel")
             if job.lease_owner is not None:
@@ -145,10 +178,11 @@ class JobStore:
         if not 0 <= priority <= 9:
             raise JobError(f"priority {priority} is out of range", hint="use a class from 0 (normal) to 9")
         with transaction(self.conn):
-            job = self.get(job_id)
+            job = self._locked(job_id)
             if job.state in TERMINAL_STATES:
                 raise JobError(f"job {job_id!r} is already {job.state.value}", hint="nothing to reorder")
             self._set(job_id, priority=priority)
+            self.conn.notify()
         return self.get(job_id)
 
     def approve(self, job_id: str, *, actor: str = "producer", script_sha: str | None = None) -> JobRecord:
@@ -157,7 +191,7 @@ class JobStore:
         With ``script_sha``, the job's episode record is approved for that script in the same transaction.
         """
         with transaction(self.conn):
-            job = self.get(job_id)
+            job = self._locked(job_id)
             if job.state is not JobState.REVIEW:
                 raise JobError(
                     f"job {job_id!r} is {job.state.value}, not waiting for review",
@@ -173,26 +207,45 @@ class JobStore:
             episode = self._episode(job)
             if episode is not None and script_sha is not None:
                 self.episodes.apply_approve(episode.key, actor=actor, script_sha=script_sha)
+            self.conn.notify()
         return self.get(job_id)
 
     # -- leases ----------------------------------------------------------------------------------
 
     def claim(self, job_id: str, worker: str, lease_s: float) -> JobRecord | None:
         """Lease a queued (→ scripting) or scripted (→ rendering) job; ``None`` if someone else got it."""
+        return self.claim_first([job_id], worker, lease_s)
+
+    def claim_first(self, job_ids: Sequence[str], worker: str, lease_s: float) -> JobRecord | None:
+        """Lease the first job of ``job_ids`` (the caller's order, e.g. :func:`scheduler.order.rank`)
+        that is still claimable and that no other worker is claiming right now; ``None`` if none is.
+
+        One transaction: ``SELECT … ORDER BY <position in job_ids> LIMIT 1 FOR UPDATE SKIP LOCKED``,
+        so the order stays the caller's and a row another worker has locked is passed over, not waited on.
+        """
         moves = {JobState.QUEUED: JobState.SCRIPTING, JobState.SCRIPTED: JobState.RENDERING}
-        with transaction(self.conn):
-            row = self.conn.execute("SELECT state FROM jobs WHERE id = ?", (job_id,)).fetchone()
-            if row is None or JobState(row["state"]) not in moves:
-                return None
-            now = self.clock()
-            self._set(
-                job_id,
-                state=moves[JobState(row["state"])],
-                lease_owner=worker,
-                lease_started_at=now,
-                lease_expires_at=now + lease_s,
-            )
-        return self.get(job_id)
+        for start in range(0, len(job_ids), _CLAIM_BATCH):
+            batch = list(job_ids[start : start + _CLAIM_BATCH])
+            marks = ",".join("?" * len(batch))
+            position = " ".join("WHEN ? THEN " + str(index) for index in range(len(batch)))
+            with transaction(self.conn):
+                row = self.conn.execute(
+                    f"SELECT id, state FROM jobs WHERE id IN ({marks}) AND state IN (?, ?)"
+                    f" ORDER BY CASE id {position} END LIMIT 1 FOR UPDATE SKIP LOCKED",
+                    [*batch, JobState.QUEUED.value, JobState.SCRIPTED.value, *batch],
+                ).fetchone()
+                if row is None:
+                    continue
+                now = self.clock()
+                self._set(
+                    row["id"],
+                    state=moves[JobState(row["state"])],
+                    lease_owner=worker,
+                    lease_started_at=now,
+                    lease_expires_at=now + lease_s,
+                )
+            return self.get(row["id"])
+        return None
 
     def heartbeat(self, job_id: str, worker: str, lease_s: float) -> bool:
         """Extend ``worker``'s lease on ``job_id``; ``False`` once the lease is gone."""
@@ -211,8 +264,10 @@ class JobStore:
         """
         recovered: list[str] = []
         with transaction(self.conn):
+            # SKIP LOCKED: a job another worker is recovering (or finishing) right now is its business.
             rows = self.conn.execute(
-                "SELECT * FROM jobs WHERE state IN (?, ?) AND lease_expires_at < ?",
+                "SELECT * FROM jobs WHERE state IN (?, ?) AND lease_expires_at < ? ORDER BY id"
+                " FOR UPDATE SKIP LOCKED",
                 (JobState.SCRIPTING.value, JobState.RENDERING.value, self.clock()),
             ).fetchall()
             for row in rows:
@@ -231,7 +286,7 @@ class JobStore:
         reclaimed: list[str] = []
         with transaction(self.conn):
             rows = self.conn.execute(
-                "SELECT * FROM jobs WHERE state IN (?, ?) AND lease_owner = ?",
+                "SELECT * FROM jobs WHERE state IN (?, ?) AND lease_owner = ? ORDER BY id FOR UPDATE",
                 (JobState.SCRIPTING.value, JobState.RENDERING.value, worker),
             ).fetchall()
             for row in rows:
@@ -291,6 +346,7 @@ class JobStore:
                 lease_expires_at=None,
                 error=None,
             )
+            self.conn.notify()
         return self.get(job_id)
 
     def finish_render(self, job_id: str, worker: str, *, render: RenderRecord | None = None) -> JobRecord:
@@ -319,10 +375,7 @@ class JobStore:
     def fail_attempt(self, job_id: str, worker: str, error: str, *, max_attempts: int) -> JobRecord:
         """Record a failed attempt; the job goes back for a retry, or fails once attempts run out."""
         with transaction(self.conn):
-            row = self.conn.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
-            if row is None:
-                raise JobError(f"no job {job_id!r} in the queue", hint="see `podwright queue list`")
-            job = _job(row)
+            job = self._locked(job_id)
             if job.lease_owner != worker or job.state not in (JobState.SCRIPTING, JobState.RENDERING):
                 return job
             self._attempt(job, AttemptOutcome.ERROR, error)
@@ -336,8 +389,15 @@ class JobStore:
 
     # -- internals -------------------------------------------------------------------------------
 
+    def _locked(self, job_id: str) -> JobRecord:
+        """The job, its row locked until the transaction ends (PostgreSQL; SQLite holds the write lock)."""
+        row = self.conn.execute("SELECT * FROM jobs WHERE id = ? FOR UPDATE", (job_id,)).fetchone()
+        if row is None:
+            raise JobError(f"no job {job_id!r} in the queue", hint="see `podwright queue list` for job ids")
+        return _job(row)
+
     def _leased(self, job_id: str, worker: str, state: JobState) -> JobRecord:
-        job = self.get(job_id)
+        job = self._locked(job_id)
         if job.state is not state or job.lease_owner != worker:
             raise JobError(
                 f"worker {worker} no longer holds job {job_id!r} (it is {job.state.value})",
@@ -365,6 +425,8 @@ class JobStore:
             lease_owner=None,
             lease_expires_at=None,
         )
+        if not exhausted:
+            self.conn.notify()
 
     def _attempt(self, job: JobRecord, outcome: AttemptOutcome, error: str | None) -> None:
         self.conn.execute(
@@ -391,7 +453,16 @@ class JobStore:
         self.conn.execute(f"UPDATE jobs SET {assignments} WHERE id = ?", [*values.values(), job_id])
 
 
-def _job(row: sqlite3.Row) -> JobRecord:
+#: Candidates per claim statement (far below both engines' parameter limits).
+_CLAIM_BATCH = 200
+
+
+def _like_prefix(text: str) -> str:
+    """A LIKE pattern matching ``text`` literally at the start (``!`` escapes the wildcards)."""
+    return text.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%"
+
+
+def _job(row: ResultRow) -> JobRecord:
     data = dict(row)
     data["review"] = bool(data["review"])
     return JobRecord.model_validate(data)

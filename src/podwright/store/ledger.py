@@ -7,7 +7,6 @@ the known costs in ``cost_usd`` and the number of unpriced calls in ``unknown_co
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections import defaultdict
 from collections.abc import Sequence
@@ -16,6 +15,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TypedDict
 
 from podwright.core import StoreError
+from podwright.store.database import Database, DatabaseError, ResultRow
 
 if TYPE_CHECKING:
     from podwright.core import CallRecord
@@ -39,17 +39,18 @@ INSERT INTO llm_calls (
 ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 
+# Counts are SUM(CASE …), not SUM(boolean): PostgreSQL has no sum of booleans.
 # SUM over REAL ignores NULLs and is NULL when every row is NULL: exactly "known sum, or unknown".
 _AGGREGATES = """
     COUNT(*) AS calls,
-    COALESCE(SUM(error_class IS NOT NULL), 0) AS errors,
-    COALESCE(SUM(cost_source = 'cache'), 0) AS cache_hits,
+    COALESCE(SUM(CASE WHEN error_class IS NOT NULL THEN 1 ELSE 0 END), 0) AS errors,
+    COALESCE(SUM(CASE WHEN cost_source = 'cache' THEN 1 ELSE 0 END), 0) AS cache_hits,
     COALESCE(SUM(input_tokens), 0) AS input_tokens,
     COALESCE(SUM(cached_tokens), 0) AS cached_tokens,
     COALESCE(SUM(cache_write_tokens), 0) AS cache_write_tokens,
     COALESCE(SUM(output_tokens), 0) AS output_tokens,
     SUM(cost_usd) AS cost_usd,
-    COALESCE(SUM(cost_usd IS NULL), 0) AS unknown_cost_calls,
+    COALESCE(SUM(CASE WHEN cost_usd IS NULL THEN 1 ELSE 0 END), 0) AS unknown_cost_calls,
     COALESCE(SUM(latency_s), 0.0) AS latency_s,
     MIN(started_at) AS first_call_at,
     MAX(started_at) AS last_call_at
@@ -110,7 +111,7 @@ class SQLiteLedger:
     own autocommit statement, so a crash loses at most the call being recorded.
     """
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: Database) -> None:
         self._conn = conn
         self._lock = threading.Lock()
 
@@ -137,14 +138,14 @@ class SQLiteLedger:
         try:
             with self._lock:
                 self._conn.execute(_INSERT, row)
-        except sqlite3.Error as exc:
+        except DatabaseError as exc:
             raise StoreError(
                 f"cannot record an LLM call in the ledger ({exc})",
                 hint="check the data dir has free space and is writable",
             ) from exc
 
 
-def stage_totals(conn: sqlite3.Connection, episode_id: str) -> list[StageTotal]:
+def stage_totals(conn: Database, episode_id: str) -> list[StageTotal]:
     """Totals per stage of ``episode_id``, in the order the stages first ran; empty if none."""
     rows = _query(
         conn,
@@ -158,7 +159,7 @@ def stage_totals(conn: sqlite3.Connection, episode_id: str) -> list[StageTotal]:
     ]
 
 
-def episode_totals(conn: sqlite3.Connection, *, limit: int | None = None) -> list[EpisodeTotal]:
+def episode_totals(conn: Database, *, limit: int | None = None) -> list[EpisodeTotal]:
     """Totals per episode, most recently active first; at most ``limit`` episodes when given."""
     sql = f"SELECT episode_id, {_AGGREGATES} FROM llm_calls GROUP BY episode_id ORDER BY last_call_at DESC"
     params: tuple[object, ...] = ()
@@ -179,7 +180,7 @@ def episode_totals(conn: sqlite3.Connection, *, limit: int | None = None) -> lis
     ]
 
 
-def spend_by_day(conn: sqlite3.Connection) -> list[tuple[str, str | None, str, float | None, int]]:
+def spend_by_day(conn: Database) -> list[tuple[str, str | None, str, float | None, int]]:
     """``(UTC day, episode id, stage, dollars, calls)`` rows, oldest day first; unknown cost stays ``None``.
 
     A group's dollars are ``None`` when any of its calls has an unknown cost (unknown is not zero).
@@ -225,7 +226,7 @@ class _Sums(TypedDict):
     latency_s: float
 
 
-def _totals(row: sqlite3.Row) -> _Sums:
+def _totals(row: ResultRow) -> _Sums:
     return {
         "calls": int(row["calls"]),
         "errors": int(row["errors"]),
@@ -241,7 +242,7 @@ def _totals(row: sqlite3.Row) -> _Sums:
 
 
 def _models(
-    conn: sqlite3.Connection, key: str, where: str, params: tuple[object, ...]
+    conn: Database, key: str, where: str, params: tuple[object, ...]
 ) -> dict[str | None, tuple[str, ...]]:
     # A separate query, not GROUP_CONCAT: model ids may contain any separator we could pick.
     sql = f"SELECT DISTINCT {key} AS key, model_served FROM llm_calls {where}"
@@ -252,12 +253,10 @@ def _models(
     return {key_value: tuple(sorted(models)) for key_value, models in found.items()}
 
 
-def _query(conn: sqlite3.Connection, sql: str, params: tuple[object, ...]) -> list[sqlite3.Row]:
+def _query(conn: Database, sql: str, params: tuple[object, ...]) -> list[ResultRow]:
     try:
-        cursor = conn.execute(sql, params)
-        cursor.row_factory = sqlite3.Row
-        return list(cursor.fetchall())
-    except sqlite3.Error as exc:
+        return list(conn.execute(sql, params).fetchall())
+    except DatabaseError as exc:
         raise StoreError(
             f"cannot read the LLM call ledger ({exc})",
             hint="check the store is a podwright database (PODWRIGHT_HOME points at the right data dir)",

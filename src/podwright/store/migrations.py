@@ -1,4 +1,9 @@
-"""Ordered, named schema migrations. Append only: never edit or reorder one that has shipped."""
+"""Ordered, named schema migrations. Append only: never edit or reorder one that has shipped.
+
+Written in SQLite's DDL; PostgreSQL runs the same list through :func:`podwright.store.db.postgres_ddl`
+(``INTEGER PRIMARY KEY`` → identity, ``INTEGER`` → ``BIGINT``, ``REAL`` → ``DOUBLE PRECISION``), so
+write only DDL both engines accept: no ``AUTOINCREMENT``, ``WITHOUT ROWID`` or SQLite-only functions.
+"""
 
 from __future__ import annotations
 
@@ -194,6 +199,12 @@ MIGRATIONS: list[tuple[str, str]] = [
         "0020_session_heartbeats",
         """
         ALTER TABLE render_sessions ADD COLUMN last_seen_at REAL
+        """,
+    ),
+    (
+        "0030_job_leases",
+        """
+        CREATE INDEX jobs_lease ON jobs (state, lease_expires_at)
         """,
     ),
 ]

@@ -1,12 +1,13 @@
-"""The LLM response cache in SQLite: one row per answered request, keyed by its content hash."""
+"""The LLM response cache in the store (SQLite or PostgreSQL): one row per answered request, keyed by
+its content hash."""
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 
 from podwright.core import StoreError
+from podwright.store.database import Database, DatabaseError
 
 __all__ = ["SQLiteAnswers"]
 
@@ -18,7 +19,7 @@ class SQLiteAnswers:
     received. Safe to share between threads (statements are serialized by a lock).
     """
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: Database) -> None:
         self._conn = conn
         self._lock = threading.Lock()
 
@@ -29,7 +30,7 @@ class SQLiteAnswers:
                 row = self._conn.execute(
                     "SELECT response_json FROM llm_responses WHERE key = ?", (key,)
                 ).fetchone()
-        except sqlite3.Error as exc:
+        except DatabaseError as exc:
             raise StoreError(f"cannot read the LLM response cache ({exc})", hint=_HINT) from exc
         return None if row is None else str(row[0])
 
@@ -38,11 +39,12 @@ class SQLiteAnswers:
         try:
             with self._lock:
                 self._conn.execute(
-                    "INSERT OR REPLACE INTO llm_responses (key, model, response_json, stored_at)"
-                    " VALUES (?, ?, ?, ?)",
+                    "INSERT INTO llm_responses (key, model, response_json, stored_at) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (key) DO UPDATE SET model = excluded.model,"
+                    " response_json = excluded.response_json, stored_at = excluded.stored_at",
                     (key, model, response_json, time.time()),
                 )
-        except sqlite3.Error as exc:
+        except DatabaseError as exc:
             raise StoreError(f"cannot store an LLM answer in the response cache ({exc})", hint=_HINT) from exc
 
     def count(self) -> int:

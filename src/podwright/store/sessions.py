@@ -1,4 +1,5 @@
-"""Render sessions in SQLite: the session rows, each episode rendered in one, and calibration samples.
+"""Render sessions in the store (SQLite or PostgreSQL): the session rows, each episode rendered in one,
+and calibration samples.
 
 Calibration samples (words, audio seconds, compute seconds per renderer key) are what turn a word
 count into an estimate; every finished render adds one, so estimates improve with history.
@@ -6,12 +7,12 @@ count into an estimate; every finished render adds one, so estimates improve wit
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Callable
 
 from podwright.core import JobError
 from podwright.core.jobs import SessionEpisode, SessionRecord
+from podwright.store.database import Database
 from podwright.store.db import transaction
 
 __all__ = ["CalibrationSample", "SessionStore"]
@@ -25,7 +26,7 @@ CalibrationSample = tuple[int, float, float]
 class SessionStore:
     """The ``render_sessions``, ``session_episodes`` and ``render_calibration`` tables."""
 
-    def __init__(self, conn: sqlite3.Connection, *, clock: Clock = time.time) -> None:
+    def __init__(self, conn: Database, *, clock: Clock = time.time) -> None:
         self.conn = conn
         self.clock = clock
 
@@ -33,12 +34,12 @@ class SessionStore:
         """Start a session now; returns its id."""
         now = self.clock()
         with transaction(self.conn):
-            cursor = self.conn.execute(
-                "INSERT INTO render_sessions (worker, device, started_at, last_seen_at) VALUES (?, ?, ?, ?)",
+            row = self.conn.execute(
+                "INSERT INTO render_sessions (worker, device, started_at, last_seen_at) VALUES (?, ?, ?, ?)"
+                " RETURNING id",
                 (worker, device, now, now),
-            )
-        assert cursor.lastrowid is not None  # an INSERT always sets it
-        return cursor.lastrowid
+            ).fetchone()
+        return int(row[0])
 
     def beat(self, session_id: int) -> None:
         """The session's worker is alive now (called with every lease heartbeat and loop turn)."""
@@ -65,13 +66,12 @@ class SessionStore:
             where += " AND COALESCE(last_seen_at, started_at) < ?"
             params.append(now - silent_for_s)
         with transaction(self.conn):
-            rows = self.conn.execute(f"SELECT id FROM render_sessions WHERE {where}", params).fetchall()
-            self.conn.execute(
+            rows = self.conn.execute(
                 "UPDATE render_sessions SET stopped_at = COALESCE(last_seen_at, started_at),"
-                f" stop_reason = 'worker lost: closed at its last heartbeat' WHERE {where}",
+                f" stop_reason = 'worker lost: closed at its last heartbeat' WHERE {where} RETURNING id",
                 params,
-            )
-        return [int(row[0]) for row in rows]
+            ).fetchall()
+        return sorted(int(row[0]) for row in rows)
 
     def add_cold_start(self, session_id: int, seconds: float) -> None:
         """Add engine-loading seconds (the first load, and any engine loaded later in the session)."""

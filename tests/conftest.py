@@ -10,8 +10,16 @@ import pytest
 
 from podwright import Studio, open_studio
 from tests.support.fixtures import fake_openai
+from tests.support.postgres import PostgresServer, start_server
 
-__all__ = ["fake_openai", "podwright_home", "studio", "whisper_model"]
+__all__ = [
+    "fake_openai",
+    "podwright_home",
+    "postgres_server",
+    "store_url",
+    "studio",
+    "whisper_model",
+]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -52,3 +60,24 @@ def studio(podwright_home: Path, tmp_path: Path) -> Iterator[Studio]:
     opened = open_studio(out_root=tmp_path / "out")
     yield opened
     opened.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One real PostgreSQL server for the whole test session (started on first use)."""
+    try:
+        server = start_server()
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)  # loud: a store test that cannot run is not a pass
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a store test's store lives, once per back end: a SQLite file, then a fresh PostgreSQL
+    database copied from the migrated template."""
+    if request.param == "sqlite":
+        return str(tmp_path / "store.db")
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return server.fresh_database()

@@ -20,7 +20,16 @@ from podwright.app.settings import StudioSettings
 from podwright.app.studio import Studio
 from podwright.core import ConfigError, Show
 
-__all__ = ["api_key", "data_dir", "load_show", "open_studio", "resolve_settings", "show_from_toml"]
+__all__ = [
+    "api_key",
+    "data_dir",
+    "load_show",
+    "machine_config",
+    "open_studio",
+    "resolve_settings",
+    "show_from_toml",
+    "store_url",
+]
 
 #: Show fields written as their own tables (``[llm]``, ``[[hosts]]``...) rather than inside ``[show]``.
 _TOP_LEVEL_TABLES = frozenset(
@@ -91,28 +100,81 @@ def load_show(path: Path) -> Show:
     return show
 
 
-def resolve_settings(
-    *, out_root: Path | None = None, home: Path | None = None, db: Path | None = None
-) -> StudioSettings:
-    """The studio's settings from the environment, once: data dir, key lookup, who is acting.
+def machine_config(home: Path) -> dict[str, object]:
+    """This machine's ``config.toml`` in the data dir (``PODWRIGHT_CONFIG`` names another); ``{}`` if none.
 
+    It holds what belongs to the machine rather than to a show, e.g. ``[store] url``.
+    """
+    override = os.environ.get("PODWRIGHT_CONFIG")
+    path = Path(override).expanduser() if override else home / "config.toml"
+    if not path.is_file():
+        if override:
+            raise ConfigError(f"config file {path} not found", hint="fix PODWRIGHT_CONFIG, or unset it")
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: not a readable TOML file ({exc})", hint="fix its syntax") from exc
+
+
+def store_url(home: Path, db: Path | str | None = None) -> str | None:
+    """The PostgreSQL store to use, if any: ``--db URL``, else ``PODWRIGHT_DATABASE_URL``, else the
+    machine config's ``[store] url``; ``None`` means the SQLite file (``--db FILE`` or the data dir's)."""
+    if db is not None:
+        return str(db) if _is_url(str(db)) else None
+    from_env = os.environ.get("PODWRIGHT_DATABASE_URL", "").strip()
+    if from_env:
+        return _checked_url(from_env, "PODWRIGHT_DATABASE_URL")
+    table = machine_config(home).get("store", {})
+    url = table.get("url") if isinstance(table, dict) else None
+    if url is None:
+        return None
+    if not isinstance(url, str):
+        raise ConfigError("[store] url must be a string", hint='write url = "postgresql://user@host/db"')
+    return _checked_url(url, "[store] url")
+
+
+def _is_url(text: str) -> bool:
+    return text.startswith(("postgresql://", "postgres://"))
+
+
+def _checked_url(url: str, origin: str) -> str:
+    if not _is_url(url):
+        raise ConfigError(
+            f"{origin} is not a PostgreSQL URL",
+            hint="write postgresql://user:password@host:5432/dbname (SQLite needs no URL: --db FILE)",
+        )
+    return url
+
+
+def resolve_settings(
+    *, out_root: Path | None = None, home: Path | None = None, db: Path | str | None = None
+) -> StudioSettings:
+    """The studio's settings from the environment, once: data dir, key lookup, who is acting, the store.
+
+    ``db`` is a SQLite file or a PostgreSQL URL (see :func:`store_url` for where else a URL comes from).
     ``PODWRIGHT_QA=off`` skips take QA on this machine whatever the shows ask (a machine without the
     ASR extra, a test run); renders made so are recorded as unchecked.
     """
+    home = home or data_dir()
+    url = store_url(home, db)
     return StudioSettings(
-        home=home or data_dir(),
+        home=home,
         out_root=out_root or Path("out"),
         keys=api_key,
         actor=os.environ.get("PODWRIGHT_ACTOR") or getpass.getuser(),
-        db_file=db,
+        db_file=Path(db) if db is not None and url is None else None,
+        store_url=url,
         qa=os.environ.get("PODWRIGHT_QA", "").strip().lower() not in ("off", "0", "false", "no"),
     )
 
 
-def open_studio(*, out_root: Path | None = None, home: Path | None = None, db: Path | None = None) -> Studio:
+def open_studio(
+    *, out_root: Path | None = None, home: Path | None = None, db: Path | str | None = None
+) -> Studio:
     """A :class:`~podwright.app.Studio` wired from the environment: ``PODWRIGHT_HOME``, API keys, show files.
 
     ``out_root`` is where new episode folders go (``out/`` by default); ``home`` overrides the data dir
-    and ``db`` the store file inside it.
+    and ``db`` the store (a SQLite file, or a ``postgresql://`` URL).
     """
     return Studio(resolve_settings(out_root=out_root, home=home, db=db), show_loader=load_show)

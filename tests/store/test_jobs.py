@@ -1,4 +1,6 @@
-"""The jobs table: transitions in one transaction each, leases, recovery and append-only attempts."""
+"""The jobs table: transitions in one transaction each, leases, recovery and append-only attempts.
+
+Every test runs on both back ends (``store_url``: a SQLite file, a fresh PostgreSQL database)."""
 
 from __future__ import annotations
 
@@ -27,8 +29,8 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def store(tmp_path: Path, clock: Clock) -> JobStore:
-    return JobStore(connect(tmp_path / "q.db"), clock=clock)
+def store(store_url: str, clock: Clock) -> JobStore:
+    return JobStore(connect(store_url), clock=clock)
 
 
 def add(store: JobStore, job_id: str, *, review: bool = False, **fields: object) -> None:
@@ -78,9 +80,9 @@ def test_happy_path_records_one_ok_attempt_per_phase(store: JobStore) -> None:
     ]
 
 
-def test_only_one_worker_can_claim(tmp_path: Path, clock: Clock) -> None:
-    first = JobStore(connect(tmp_path / "q.db"), clock=clock)
-    second = JobStore(connect(tmp_path / "q.db"), clock=clock)
+def test_only_one_worker_can_claim(store_url: str, clock: Clock) -> None:
+    first = JobStore(connect(store_url), clock=clock)
+    second = JobStore(connect(store_url), clock=clock)
     add(first, "ep1")
     assert first.claim("ep1", "w1", 30) is not None
     assert second.claim("ep1", "w2", 30) is None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from podwright.core import CallRecord, Ledger, StoreError, Task, Usage
+from podwright.store.database import Database
 from podwright.store.db import connect
 from podwright.store.ledger import SQLiteLedger, combine_totals, episode_totals, stage_totals
 from podwright.store.migrations import MIGRATIONS
@@ -51,12 +51,12 @@ def _call(
 
 
 @pytest.fixture
-def conn(tmp_path: Path) -> sqlite3.Connection:
-    return connect(tmp_path / "store.db")
+def conn(store_url: str) -> Database:
+    return connect(store_url)
 
 
-def test_migrations_are_idempotent(tmp_path: Path) -> None:
-    path = tmp_path / "store.db"
+def test_migrations_are_idempotent(store_url: str) -> None:
+    path = store_url
     first = connect(path)
     SQLiteLedger(first).record_call(_call())
     first.close()
@@ -66,11 +66,11 @@ def test_migrations_are_idempotent(tmp_path: Path) -> None:
     assert second.execute("SELECT COUNT(*) FROM llm_calls").fetchone()[0] == 1, "reconnecting keeps rows"
 
 
-def test_ledger_satisfies_the_core_protocol(conn: sqlite3.Connection) -> None:
+def test_ledger_satisfies_the_core_protocol(conn: Database) -> None:
     assert isinstance(SQLiteLedger(conn), Ledger)
 
 
-def test_record_round_trip(conn: sqlite3.Connection) -> None:
+def test_record_round_trip(conn: Database) -> None:
     SQLiteLedger(conn).record_call(
         _call(at=datetime(2026, 11, 25, 10, 30, tzinfo=timezone(timedelta(hours=1))), error="ProviderError")
     )
@@ -95,7 +95,7 @@ def test_record_round_trip(conn: sqlite3.Connection) -> None:
     }
 
 
-def test_stage_totals_sum_in_stage_order(conn: sqlite3.Connection) -> None:
+def test_stage_totals_sum_in_stage_order(conn: Database) -> None:
     ledger = SQLiteLedger(conn)
     ledger.record_call(_call(stage="outline", task=Task.OUTLINE, at=T0 + timedelta(seconds=10)))
     ledger.record_call(_call(stage="research", at=T0))
@@ -123,7 +123,7 @@ def test_stage_totals_sum_in_stage_order(conn: sqlite3.Connection) -> None:
     assert stage_totals(conn, "no-such-episode") == []
 
 
-def test_unknown_cost_is_not_zero(conn: sqlite3.Connection) -> None:
+def test_unknown_cost_is_not_zero(conn: Database) -> None:
     ledger = SQLiteLedger(conn)
     ledger.record_call(_call(stage="research", cost=0.05))
     ledger.record_call(_call(stage="research", cost=None))
@@ -146,13 +146,13 @@ def test_unknown_cost_is_not_zero(conn: sqlite3.Connection) -> None:
     assert combine_totals([outline]).cost_usd is None
 
 
-def test_free_calls_cost_zero_and_are_known(conn: sqlite3.Connection) -> None:
+def test_free_calls_cost_zero_and_are_known(conn: Database) -> None:
     SQLiteLedger(conn).record_call(_call(cost=0.0, served="local/qwen2.5-coder-1.5b"))
     (stage,) = stage_totals(conn, "ep-1")
     assert (stage.cost_usd, stage.cost_is_complete) == (0.0, True)
 
 
-def test_episode_totals_most_recent_first_with_limit(conn: sqlite3.Connection) -> None:
+def test_episode_totals_most_recent_first_with_limit(conn: Database) -> None:
     ledger = SQLiteLedger(conn)
     ledger.record_call(_call(episode="old", at=T0))
     ledger.record_call(_call(episode="new", at=T0 + timedelta(hours=2), cost=None))
@@ -171,8 +171,8 @@ def test_episode_totals_most_recent_first_with_limit(conn: sqlite3.Connection) -
     assert episode_totals(conn, limit=0) == []
 
 
-def test_concurrent_record_call_from_threads(tmp_path: Path) -> None:
-    conn = connect(tmp_path / "store.db")
+def test_concurrent_record_call_from_threads(store_url: str) -> None:
+    conn = connect(store_url)
     ledger = SQLiteLedger(conn)
     threads, per_thread = 8, 50
     start = threading.Barrier(threads)
@@ -197,11 +197,11 @@ def test_concurrent_record_call_from_threads(tmp_path: Path) -> None:
     assert all(stage.calls == per_thread for stage in stages)
     assert combine_totals(stages).cost_usd == pytest.approx(threads * per_thread * 0.001)
     # A second connection (another process's view) sees every committed row.
-    assert connect(tmp_path / "store.db").execute("SELECT COUNT(*) FROM llm_calls").fetchone()[0] == 400
+    assert connect(store_url).execute("SELECT COUNT(*) FROM llm_calls").fetchone()[0] == 400
 
 
-def test_write_failure_is_a_store_error(tmp_path: Path) -> None:
-    conn = connect(tmp_path / "store.db")
+def test_write_failure_is_a_store_error(store_url: str) -> None:
+    conn = connect(store_url)
     conn.close()
     with pytest.raises(StoreError, match="cannot record an LLM call"):
         SQLiteLedger(conn).record_call(_call())

@@ -99,7 +99,7 @@ def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
 
 
 @contextlib.contextmanager
-def studio(out: Path | None = None, *, db: Path | None = None) -> Iterator[Studio]:
+def studio(out: Path | None = None, *, db: Path | str | None = None) -> Iterator[Studio]:
     """The studio wired from the environment, closed when the command ends."""
     opened = open_studio(out_root=out, db=db)
     try:

@@ -234,8 +234,12 @@ def _worker(
     heartbeat: float | None = typer.Option(
         None, "--heartbeat", metavar="SECONDS", help="Seconds between lease renewals (default: lease / 4)."
     ),
-    db: Path | None = typer.Option(
-        None, "--db", metavar="FILE", help="The store file (default: podwright.db in the data dir)."
+    db: str | None = typer.Option(
+        None,
+        "--db",
+        metavar="FILE|URL",
+        help="The store: a SQLite file or a postgresql:// URL (default: PODWRIGHT_DATABASE_URL,"
+        " [store] url of config.toml, or podwright.db in the data dir).",
     ),
     scripts: int = typer.Option(
         _DEFAULTS.script_concurrency, "--script-concurrency", metavar="N", help="Scripts written at once."

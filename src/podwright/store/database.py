@@ -229,8 +229,11 @@ class PostgresDatabase(Database):
 
         try:
             if not self._listening:
+                # From now on notifications queue up on this connection; whatever was sent before
+                # the LISTEN is not, so the caller looks at the queue again before a real wait.
                 self.execute(f"LISTEN {WAKE_CHANNEL}")
                 self._listening = True
+                return True
             with self._lock:
                 for _ in self.conn.notifies(timeout=max(timeout_s, 0.0), stop_after=1):
                     break

@@ -5,7 +5,6 @@ Every test runs on both back ends (``store_url``: a SQLite file, a fresh Postgre
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 

@@ -3,12 +3,12 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-EXTRAS := local,piper,asr,studio,dev
+EXTRAS := local,piper,asr,studio,dev,postgres
 # llama-cpp-python builds from source (~8 min on 2 cores, once: pip caches the wheel).
 export CMAKE_BUILD_PARALLEL_LEVEL ?= 2
 export PODWRIGHT_DEMO_OUT ?= out/demo
 
-.PHONY: setup demo test test-long check fmt bench clean chromium
+.PHONY: setup demo test test-long check fmt bench clean chromium postgres
 
 setup: $(STAMP)
 
@@ -26,14 +26,20 @@ demo: $(STAMP)
 chromium:
 	@test -x /usr/bin/chromium || { apt-get update -qq && apt-get install -y -qq chromium; }
 
-test: $(STAMP) chromium
+# The store tests start a real PostgreSQL server of their own (initdb + pg_ctl in a temp dir); they
+# fail, not skip, without one, so the server package is installed when no initdb is found.
+postgres:
+	@command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+		{ apt-get update -qq && apt-get install -y -qq postgresql; }
+
+test: $(STAMP) chromium postgres
 	$(BIN)/python -m pytest -q
 
 # Whole scripts from the embedded model on real PDFs (about 10 minutes each on 2 cores).
 test-long: $(STAMP)
 	PODWRIGHT_LONG_TESTS=1 $(BIN)/python -m pytest -q -m long
 
-check: $(STAMP) chromium
+check: $(STAMP) chromium postgres
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
@@ -43,7 +49,7 @@ fmt: $(STAMP)
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
 
-bench: $(STAMP)
+bench: $(STAMP) postgres
 	$(BIN)/python -m bench
 
 clean:

@@ -138,8 +138,8 @@ def run() -> Section:
         title="Shared queue: claims per second, PostgreSQL vs SQLite",
         summary=(
             f"{JOBS} staged episodes claimed (ordered shortest-first, then `claim_first`) and finished"
-            " at once by 1, 4 and 8 worker processes, each with its own connection; exactly-once is read back from"
-            " the store (every job done with one OK render attempt, claims counted = jobs)."
+            " at once by 1, 4 and 8 worker processes, each with its own connection; exactly-once is read"
+            " back from the store (every job done with one OK render attempt, claims counted = jobs)."
         ),
         header=[
             "workers",

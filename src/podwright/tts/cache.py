@@ -2,8 +2,10 @@
 
 Each chunk is one float32 WAV file (lossless, carries its sample rate) at ``<root>/<key[:2]>/<key>.wav``.
 A write goes to a temporary name in the same folder and is renamed into place, so a crash mid-write
-leaves at worst a stray ``.part`` file that is never read as a chunk. With take QA on, only a chunk's
-accepted take is stored, with what Whisper heard in it beside it (``<key>.heard.json``), so a later
+leaves at worst a stray ``.part`` file that is never read as a chunk. The temporary name carries the
+writer's host and process (``.<key>.<host>-<pid>.<random>.part``), so several hosts writing one shared
+folder (NFS, a Modal Volume) never share a temporary file, and a stray one names who left it. With
+take QA on, only a chunk's accepted take is stored, with what Whisper heard in it beside it (``<key>.heard.json``), so a later
 render checks it again without hearing it again.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -24,6 +27,12 @@ from podwright.core.files import atomic_write_text
 from podwright.core.speech import AudioClip
 
 __all__ = ["CacheStats", "ChunkCache"]
+
+
+def _writer() -> str:
+    """This writer in temporary names: host (letters, digits, dashes) and process id (read per write,
+    so a forked worker names itself, not its parent)."""
+    return "".join(c if c.isalnum() else "-" for c in socket.gethostname())[:40] + f"-{os.getpid()}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +82,7 @@ class ChunkCache:
         path = self._path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{key}.", suffix=".part", dir=path.parent)
+            fd, tmp = tempfile.mkstemp(prefix=f".{key}.{_writer()}.", suffix=".part", dir=path.parent)
         except OSError as exc:
             raise VoiceError(
                 f"cannot write the chunk cache at {self.root}: {exc}",

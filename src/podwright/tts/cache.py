@@ -5,8 +5,8 @@ A write goes to a temporary name in the same folder and is renamed into place, s
 leaves at worst a stray ``.part`` file that is never read as a chunk. The temporary name carries the
 writer's host and process (``.<key>.<host>-<pid>.<random>.part``), so several hosts writing one shared
 folder (NFS, a Modal Volume) never share a temporary file, and a stray one names who left it. With
-take QA on, only a chunk's accepted take is stored, with what Whisper heard in it beside it (``<key>.heard.json``), so a later
-render checks it again without hearing it again.
+take QA on, only a chunk's accepted take is stored, with what Whisper heard in it beside it
+(``<key>.heard.json``), so a later render checks it again without hearing it again.
 """
 
 from __future__ import annotations

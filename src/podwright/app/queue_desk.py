@@ -183,6 +183,7 @@ class QueueDesk:
 
         settings = self.studio.settings
         keys = settings.keys
+        _ = self.studio.conn  # open (and migrate) the store now: a bad URL fails before the worker starts
         if options.renderer:
             renderer = load_object(options.renderer)(**dict(options.renderer_options))
         else:

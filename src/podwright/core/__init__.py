@@ -62,6 +62,7 @@ from podwright.core.show import (
     VoiceRef,
 )
 from podwright.core.speech import AudioClip, EngineVoice, SpeechChecker, SpeechRequest, TTSEngine
+from podwright.core.store import JobQueue, SessionLog
 from podwright.core.timeline import Chapter, Cue
 
 __all__ = [
@@ -92,6 +93,7 @@ __all__ = [
     "ImagePrompt",
     "ImageRequest",
     "JobError",
+    "JobQueue",
     "JobRecord",
     "JobState",
     "LLMClient",
@@ -118,6 +120,7 @@ __all__ = [
     "Segment",
     "SegmentSpec",
     "SessionEpisode",
+    "SessionLog",
     "SessionRecord",
     "Show",
     "SourceDoc",

@@ -29,8 +29,7 @@ from podwright.scheduler.estimate import Calibration, calibration_key, estimate_
 from podwright.scheduler.session import Heartbeat, RenderSession, SessionSettings, staged_queue
 from podwright.scheduler.trigger import SessionTrigger
 from podwright.scheduler.work import EpisodeRenderer, Scripter
-from podwright.store.db import connect
-from podwright.store.jobs import JobStore
+from podwright.store.jobs import open_job_store
 
 __all__ = ["Worker", "WorkerSettings", "WorkerSummary", "default_worker_id"]
 
@@ -99,7 +98,7 @@ class Worker:
 
     def open_jobs(self) -> JobQueue:
         """A job store on a fresh connection (one per thread)."""
-        return JobStore(connect(self.db_path), clock=self.clock)
+        return open_job_store(self.db_path, clock=self.clock)
 
     def stop(self) -> None:
         """Ask the worker to stop after the work in hand."""

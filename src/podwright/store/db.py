@@ -128,10 +128,14 @@ def migrate(db: Database) -> list[str]:
 
     Refuses (:class:`StoreError`) a store that holds a migration this code does not know.
     """
-    with db.transaction():
-        _lock_migrations(db)
-        db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-    done = {row[0] for row in db.execute("SELECT name FROM _migrations")}
+    done = _applied(db)
+    if done is None:  # a new store
+        with db.transaction():
+            _lock_migrations(db)
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+            )
+        done = _applied(db) or set()
     _refuse_newer(db, done)
     applied: list[str] = []
     for name, sql in MIGRATIONS:
@@ -150,6 +154,18 @@ def migrate(db: Database) -> list[str]:
             )
         applied.append(name)
     return applied
+
+
+def _applied(db: Database) -> set[str] | None:
+    """Names of the applied migrations; ``None`` when there is no ``_migrations`` table yet.
+
+    Read without a transaction or lock, so opening an up-to-date store (every worker thread does) costs
+    one query.
+    """
+    try:
+        return {str(row[0]) for row in db.execute("SELECT name FROM _migrations")}
+    except DatabaseError:
+        return None
 
 
 def _lock_migrations(db: Database) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 
 from podwright.core import EpisodeRequest, JobError, Tier
 from podwright.core.jobs import (
@@ -29,11 +30,11 @@ from podwright.core.jobs import (
 )
 from podwright.core.lifecycle import EpisodeRecord, EpisodeState, RenderRecord
 from podwright.store.database import Database, IntegrityError, ResultRow
-from podwright.store.db import transaction
+from podwright.store.db import connect, transaction
 from podwright.store.episodes import STEPS, SQLiteEpisodeBook
 from podwright.store.sessions import SessionStore
 
-__all__ = ["JobStore", "transaction"]
+__all__ = ["JobStore", "open_job_store", "transaction"]
 
 Clock = Callable[[], float]
 
@@ -451,6 +452,12 @@ class JobStore:
         values["updated_at"] = self.clock()
         assignments = ", ".join(f"{key} = ?" for key in values)
         self.conn.execute(f"UPDATE jobs SET {assignments} WHERE id = ?", [*values.values(), job_id])
+
+
+def open_job_store(target: Path | str, *, clock: Clock = time.time) -> JobStore:
+    """A :class:`JobStore` on a fresh connection to ``target`` (a SQLite file path or a
+    ``postgresql://`` URL), migrated: the "open the queue" callable a worker or backend is given."""
+    return JobStore(connect(target), clock=clock)
 
 
 #: Candidates per claim statement (far below both engines' parameter limits).

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 import time
 from pathlib import Path
 
@@ -153,7 +152,7 @@ def cancel_from_outside(db: Path):
     """An on_render hook that cancels the job over a second connection, as `podwright queue cancel` would."""
 
     def hook(job: JobRecord) -> None:
-        conn: sqlite3.Connection = connect(db)
+        conn = connect(db)
         try:
             JobStore(conn).cancel(job.id)
         finally:

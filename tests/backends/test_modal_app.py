@@ -82,5 +82,9 @@ def test_a_broken_episode_fails_alone_and_the_batch_goes_on(tmp_path: Path) -> N
     renderer.load()
     result = renderer.render(_batch(tmp_path, ["ok-1", "broken", "ok-2"]))
     errors = {e.job_id: e.error for e in result.episodes}
-    assert errors == {"ok-1": None, "broken": "SynthesisError: engine crashed on broken — retry", "ok-2": None}
+    assert errors == {
+        "ok-1": None,
+        "broken": "SynthesisError: engine crashed on broken — retry",
+        "ok-2": None,
+    }
     assert [e.audio_s > 0 for e in result.episodes] == [True, False, True]

@@ -13,6 +13,7 @@ every episode so a container that dies costs only the episode in flight.
 # No `from __future__ import annotations`: Modal reads the class parameters' types at definition.
 import os
 import tempfile
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ __all__ = [
     "app",
     "chunks",
     "container_engine_options",
+    "deployed_submit",
     "modal_gpu",
     "weights",
 ]
@@ -101,7 +103,7 @@ class RenderContainer:
         self.batch = BatchRenderer(
             renderer,
             Path(tempfile.mkdtemp(prefix="podwright-episodes-")),
-            container=os.environ.get("MODAL_TASK_ID", f"local-{os.getpid()}"),
+            container=os.environ.get("MODAL_TASK_ID") or f"local-{uuid.uuid4().hex[:8]}",
             checkpoint=checkpoint,
         )
         self.batch.load()
@@ -110,3 +112,21 @@ class RenderContainer:
     def render_batch(self, batch: list[StagedEpisode]) -> BatchResult:
         """Render ``batch`` back to back with the warm engines."""
         return self.batch.render(batch)
+
+
+def deployed_submit(preload: str, *, app_name: str = APP_NAME) -> Any:
+    """A dispatcher's ``submit`` that calls the deployed class (network: only after a token check).
+
+    Each call picks the plan's GPU and keep-alive with ``with_options``: the decorator's values are
+    only the defaults ``modal deploy`` records.
+    """
+    deployed = modal.Cls.from_name(app_name, CLASS_NAME)
+
+    def submit(batch: list[StagedEpisode], plan: Any) -> BatchResult:
+        configured = deployed.with_options(
+            gpu=modal_gpu(plan.gpu), scaledown_window=max(2, round(plan.keep_alive_s))
+        )
+        result: BatchResult = configured(device=plan.gpu, preload=preload).render_batch.remote(batch)
+        return result
+
+    return submit

@@ -11,6 +11,7 @@ every episode so a container that dies costs only the episode in flight.
 """
 
 # No `from __future__ import annotations`: Modal reads the class parameters' types at definition.
+import importlib.metadata
 import os
 import tempfile
 import uuid
@@ -33,6 +34,7 @@ __all__ = [
     "app",
     "chunks",
     "container_engine_options",
+    "container_requirements",
     "deployed_submit",
     "modal_gpu",
     "weights",
@@ -60,14 +62,34 @@ def container_engine_options(show: Show) -> dict[str, dict[str, Any]]:
     return options
 
 
+def container_requirements() -> list[str]:
+    """podwright's own dependencies and its ``chatterbox`` extra, from the installed package's metadata.
+
+    Inside a container podwright is added as source, not installed, so there is no metadata: the
+    image was built at deploy time and this list is not needed there.
+    """
+    try:
+        requires = importlib.metadata.requires("podwright") or []
+    except importlib.metadata.PackageNotFoundError:
+        return []
+    wanted: list[str] = []
+    for requirement in requires:
+        name, _, marker = requirement.partition(";")
+        if "extra" not in marker or "chatterbox" in marker:
+            wanted.append(name.strip())
+    return wanted
+
+
 app = modal.App(APP_NAME)
 weights = modal.Volume.from_name("podwright-weights", create_if_missing=True)
 chunks = modal.Volume.from_name("podwright-chunks", create_if_missing=True)
 image = (
     modal.Image.debian_slim(python_version="3.11")
     .apt_install("ffmpeg")
-    .pip_install("podwright[chatterbox]")
+    .pip_install(*container_requirements())
     .env({"HF_HUB_OFFLINE": "1", "PODWRIGHT_QA": "off"})
+    # The package as it is here, data files included (prices, starter show, templates).
+    .add_local_python_source("podwright", ignore=["**/__pycache__/**", "**/*.pyc"])
 )
 
 

@@ -165,7 +165,7 @@ def connect_ray(address: str) -> None:
     except (ConnectionError, RuntimeError, ValueError) as exc:
         raise ConfigError(
             f"cannot join the Ray cluster at {address} ({exc})",
-            hint="check the address and that this host runs the cluster's Ray and Python versions",
+            hint="start one with `ray start --head` and pass the address it prints (same Ray, same Python)",
         ) from None
 
 

@@ -12,7 +12,6 @@ every episode so a container that dies costs only the episode in flight.
 
 # No `from __future__ import annotations`: Modal reads the class parameters' types at definition.
 import importlib.metadata
-import os
 import tempfile
 import uuid
 from pathlib import Path
@@ -125,7 +124,8 @@ class RenderContainer:
         self.batch = BatchRenderer(
             renderer,
             Path(tempfile.mkdtemp(prefix="podwright-episodes-")),
-            container=os.environ.get("MODAL_TASK_ID") or f"local-{uuid.uuid4().hex[:8]}",
+            # One enter per container: a fresh id here names the container in the sessions it bills.
+            container=f"container-{uuid.uuid4().hex[:12]}",
             checkpoint=checkpoint,
         )
         self.batch.load()

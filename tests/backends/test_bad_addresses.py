@@ -25,7 +25,7 @@ def test_a_ray_address_nobody_answers_fails_fast_and_claims_nothing(tmp_path: Pa
     command = [sys.executable, "-m", "podwright", "worker", "--backend", "ray", "--address", "127.0.0.1:1"]
     # ray.init would wait on a dead address for a minute or more: the timeout turns a hang into a failure.
     done = subprocess.run(
-        command + ["--db", str(db), "--burst"], env=env, capture_output=True, text=True, timeout=60
+        [*command, "--db", str(db), "--burst"], env=env, capture_output=True, text=True, timeout=60
     )
     assert done.returncode != 0
     lines = (done.stdout + done.stderr).strip().splitlines()

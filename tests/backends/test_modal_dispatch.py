@@ -106,3 +106,67 @@ def test_a_dispatch_renders_each_staged_episode_once_and_bills_each_container(
     assert len(store.calibration("draft@cpu")) == 3
     report = studio.queue.report()
     assert len(report.sessions) == 2 and report.utilization is not None and 0 < report.utilization < 1
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore:.*executing locally:UserWarning")
+def test_queued_episodes_are_scripted_here_then_rendered_in_a_container(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from podwright.backends.modal_app import RenderContainer
+    from podwright.cli.main import app
+    from podwright.config import open_studio
+    from podwright.core import EpisodeState, Tier
+    from tests.stages.shows import starter_show
+    from tests.support.fake_openai import FakeChatServer
+    from tests.support.script_responder import script_responder
+
+    starter = (REPO / "src/podwright/data/starter_show.toml").read_text()
+    with FakeChatServer(script_responder(starter_show())) as server:
+        show_file = tmp_path / "show.toml"
+        show_file.write_text(
+            starter.replace('provider = "local"', 'provider = "openai_compat"').replace(
+                'base_url = "https://openrouter.ai/api/v1"', f'base_url = "{server.base_url}"'
+            )
+            + '\n[render]\ngpu = "cpu"\nkeep_alive_s = 2\n'
+        )
+        monkeypatch.setenv("OPENROUTER_API_KEY", "test-key")
+        added = CliRunner().invoke(
+            app,
+            [
+                "queue",
+                "add",
+                "--show",
+                str(show_file),
+                "--topic",
+                "Tides",
+                "--minutes",
+                "0.3",
+                "--episode-id",
+                "tides",
+            ],
+        )
+        assert added.exit_code == 0, added.output
+        preloads = []
+
+        def submit(batch, plan):
+            preloads.append(plan.gpu)
+            container = RenderContainer(
+                device=plan.gpu, preload="hibari,piper", chunks_dir=str(tmp_path / "c")
+            )
+            return container.render_batch.local(batch)
+
+        with open_studio(out_root=tmp_path / "out") as studio:
+            summary = modal_dispatch(studio, ModalOptions(), has_token=False, submit=submit)
+            [record] = studio.episodes()
+
+    # GPU and keep-alive came from the show's [render] table; the batch size from the planner.
+    assert preloads == ["cpu"] and summary.plan.keep_alive_s == 2.0
+    assert summary.rendered == ("tides",)
+    assert record.state is EpisodeState.DRAFT_RENDERED and set(record.renders) == {Tier.DRAFT}
+    render = record.renders[Tier.DRAFT]
+    folder = Path(record.folder)
+    assert Path(render.folder) == folder / "draft" and render.cost_usd == 0.0
+    assert (folder / "draft" / "episode.mp3").stat().st_size > 10_000

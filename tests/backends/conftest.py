@@ -16,15 +16,23 @@ REPO = Path(__file__).resolve().parents[2]
 def ray_cluster() -> Iterator[str]:
     """The GCS address of a local cluster started for these tests."""
     ray = pytest.importorskip("ray")
-    # Actors import podwright (and the tests' fakes) from this checkout, not an installed copy.
+    # Actors import podwright (and the tests' fakes) from this checkout, not an installed copy: the
+    # cluster's processes inherit the environment ray.init starts them with, for every driver's actors.
+    before = os.environ.get("PYTHONPATH")
     os.environ["PYTHONPATH"] = os.pathsep.join([str(REPO / "src"), str(REPO)])
-    context = ray.init(
-        num_cpus=2,
-        num_gpus=2,
-        include_dashboard=False,
-        log_to_driver=False,
-        runtime_env={"env_vars": {"PODWRIGHT_QA": "off"}},
-    )
+    try:
+        context = ray.init(
+            num_cpus=2,
+            num_gpus=2,
+            include_dashboard=False,
+            log_to_driver=False,
+            runtime_env={"env_vars": {"PODWRIGHT_QA": "off"}},
+        )
+    finally:
+        if before is None:
+            del os.environ["PYTHONPATH"]
+        else:
+            os.environ["PYTHONPATH"] = before
     try:
         yield str(context.address_info["gcs_address"])
     finally:

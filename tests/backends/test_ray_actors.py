@@ -12,6 +12,7 @@ import pytest
 
 from podwright.backends.ray_actors import serve_actors, start_actors
 from podwright.backends.stores import SQLiteJobs
+from podwright.core import ConfigError
 from podwright.core.jobs import AttemptOutcome, JobState
 from podwright.scheduler.session import SessionSettings
 from podwright.scheduler.work import load_object
@@ -83,7 +84,9 @@ def test_a_killed_actor_loses_only_its_episode_in_flight_which_another_actor_fin
         (rescuer,) = start_actors(
             opener, lambda: factory("0.3"), actors=1, settings=settings, worker_prefix="b"
         )
-        (summary,) = serve_actors([rescuer], burst=True)
+        lost: list[str] = []
+        (summary,) = serve_actors([doomed, rescuer], burst=True, on_lost=lost.append)
+        assert len(lost) == 1 and "returns after its lease" in lost[0]
 
         job = jobs.get("long")
         assert job.state is JobState.DONE
@@ -100,3 +103,10 @@ def test_a_killed_actor_loses_only_its_episode_in_flight_which_another_actor_fin
         assert summary.worker == "b-0" and len(summary.sessions) == 1
     finally:
         jobs.conn.close()
+
+
+def test_more_actors_than_gpus_are_refused_before_any_starts(ray_cluster: str, tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="has 2 GPUs for 3 render actors"):
+        start_actors(
+            SQLiteJobs(tmp_path / "q.db"), dict, actors=3, settings=SessionSettings(), worker_prefix="x"
+        )

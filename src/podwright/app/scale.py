@@ -129,7 +129,7 @@ def run_ray_worker(
     thread = threading.Thread(target=stage, name="ray-stager", daemon=True)
     thread.start()
     try:
-        summaries = serve_actors(handles, burst=options.burst)
+        summaries = serve_actors(handles, burst=options.burst, on_lost=on_status)
     finally:
         stager.stop()
         thread.join()

@@ -12,6 +12,7 @@ for a minute or more on an address nobody answers.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 from collections.abc import Callable, Sequence
@@ -176,39 +177,66 @@ def start_actors(
     actors: int | None,
     settings: SessionSettings,
     worker_prefix: str,
-    gpus_per_actor: float = 1.0,
+    ready_timeout_s: float = 600.0,
 ) -> list[Any]:
-    """Start ``actors`` render actors (default: one per GPU in the cluster) and wait until each is warm."""
+    """Start ``actors`` render actors (default: one per GPU in the cluster) and wait until each is warm.
+
+    Each actor takes one GPU. Asking for more actors than the cluster has GPUs is refused at once,
+    since Ray would otherwise leave the extra actors pending forever.
+    """
     import ray
 
-    count = actors
-    if count is None:
-        gpus = float(ray.cluster_resources().get("GPU", 0.0))  # type: ignore[no-untyped-call]
-        count = int(gpus // gpus_per_actor) if gpus_per_actor > 0 else 0
-        if count < 1:
-            raise ConfigError(
-                "the Ray cluster has no GPU for a render actor",
-                hint="add GPU nodes, or pass --actors N to place actors anyway",
-            )
+    gpus = int(float(ray.cluster_resources().get("GPU", 0.0)))  # type: ignore[no-untyped-call]
+    count = gpus if actors is None else actors
+    if count < 1 or count > gpus:
+        raise ConfigError(
+            f"the Ray cluster has {gpus} GPU{'s' if gpus != 1 else ''} for {count or 'any'} render actors",
+            hint="add GPU nodes (`ray start --num-gpus N` advertises them), or pass fewer --actors",
+        )
     # max_concurrency=2: stop() must reach an actor while serve() runs.
-    remote = ray.remote(RenderActor).options(num_gpus=gpus_per_actor, num_cpus=0, max_concurrency=2)
+    remote = ray.remote(RenderActor).options(num_gpus=1, num_cpus=0, max_concurrency=2)
     handles: list[Any] = [
         remote.remote(open_jobs, renderer_factory, worker=f"{worker_prefix}-{index}", settings=settings)
         for index in range(count)
     ]
-    ray.get([handle.ready.remote() for handle in handles])
+    try:
+        ray.get([handle.ready.remote() for handle in handles], timeout=ready_timeout_s)
+    except ray.exceptions.GetTimeoutError:
+        for handle in handles:
+            ray.kill(handle)
+        raise ConfigError(
+            f"the render actors were not warm after {ready_timeout_s:.0f} s",
+            hint="the cluster's GPUs may be held by other jobs: see `ray status`",
+        ) from None
     return handles
 
 
-def serve_actors(handles: Sequence[Any], *, burst: bool) -> list[ActorSummary]:
-    """Run every actor's session loop until it ends; Ctrl-C stops them after the episode in hand."""
+def serve_actors(
+    handles: Sequence[Any], *, burst: bool, on_lost: Callable[[str], None] | None = None
+) -> list[ActorSummary]:
+    """Run every actor's session loop until it ends; Ctrl-C stops them after the episode in hand.
+
+    An actor that dies (killed, out of memory, its node lost) does not stop the others: its job
+    comes back through its lease, and ``on_lost`` hears of it.
+    """
     import ray
 
-    refs = [handle.serve.remote(burst=burst) for handle in handles]
+    pending = [handle.serve.remote(burst=burst) for handle in handles]
+    summaries: list[ActorSummary] = []
     try:
-        summaries: list[ActorSummary] = ray.get(refs)
+        while pending:
+            done, pending = ray.wait(pending, num_returns=1)
+            try:
+                summaries.append(ray.get(done[0]))
+            except ray.exceptions.RayActorError as exc:
+                if on_lost is not None:
+                    on_lost(
+                        f"a render actor was lost ({type(exc).__name__}); its job returns after its lease"
+                    )
     except KeyboardInterrupt:
-        ray.get([handle.stop.remote() for handle in handles])
-        ray.get(refs)
+        for handle in handles:
+            with contextlib.suppress(ray.exceptions.RayActorError):
+                ray.get(handle.stop.remote())
+        ray.wait(pending, num_returns=len(pending))
         raise
     return summaries

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from podwright.core import RenderSettings
     from podwright.scheduler.session import SessionSettings
     from podwright.scheduler.work import EpisodeRenderer
+    from podwright.scheduler.worker import Worker
 
 __all__ = [
     "ModalOptions",
@@ -114,9 +115,7 @@ def run_ray_worker(
     )
     if on_status is not None:
         on_status(f"{len(handles)} render actors warm on the Ray cluster")
-    # This process only stages scripts: its trigger never opens a session, the actors render.
-    stager = studio.queue.worker(replace(options, worker_id=f"{prefix}-stager"), on_status=on_status)
-    stager.settings = replace(stager.settings, trigger=replace(stager.settings.trigger, renders=False))
+    stager = _script_only_worker(studio, replace(options, worker_id=f"{prefix}-stager"), on_status)
     failure: list[BaseException] = []
     staged: list[int] = []
 
@@ -211,8 +210,7 @@ def stage_scripts(studio: Studio, options: WorkerOptions) -> int:
     try:
         if not jobs.has_open_work(waiting):
             return 0
-        stager = studio.queue.worker(options)
-        stager.settings = replace(stager.settings, trigger=replace(stager.settings.trigger, renders=False))
+        stager = _script_only_worker(studio, options, None)
         done: list[int] = []
         thread = threading.Thread(target=lambda: done.append(stager.run().scripted), name="stager")
         thread.start()
@@ -225,6 +223,15 @@ def stage_scripts(studio: Studio, options: WorkerOptions) -> int:
         return sum(done)
     finally:
         jobs.conn.close()
+
+
+def _script_only_worker(
+    studio: Studio, options: WorkerOptions, on_status: Callable[[str], None] | None
+) -> Worker:
+    """The local worker with its render sessions switched off: it only stages scripts here."""
+    worker = studio.queue.worker(options, on_status=on_status)
+    worker.settings = replace(worker.settings, trigger=replace(worker.settings.trigger, renders=False))
+    return worker
 
 
 def _staged_render_settings(studio: Studio) -> tuple[RenderSettings, tuple[str, ...]]:

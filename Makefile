@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-EXTRAS := local,piper,asr,studio,dev,postgres
+EXTRAS := local,piper,asr,studio,dev,postgres,ray,modal
 # llama-cpp-python builds from source (~8 min on 2 cores, once: pip caches the wheel).
 export CMAKE_BUILD_PARALLEL_LEVEL ?= 2
 export PODWRIGHT_DEMO_OUT ?= out/demo

@@ -17,6 +17,7 @@ BENCHES = {
     "studio": "bench.bench_studio",
     "qa": "bench.bench_qa",
     "store": "bench.bench_store",
+    "scale": "bench.bench_scale",
 }
 
 

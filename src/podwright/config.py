@@ -25,6 +25,7 @@ __all__ = [
     "data_dir",
     "load_show",
     "machine_config",
+    "modal_token_present",
     "open_studio",
     "resolve_settings",
     "show_from_toml",
@@ -33,7 +34,19 @@ __all__ = [
 
 #: Show fields written as their own tables (``[llm]``, ``[[hosts]]``...) rather than inside ``[show]``.
 _TOP_LEVEL_TABLES = frozenset(
-    {"hosts", "template", "llm", "lexicon", "audio", "engines", "publishing", "qa", "quality", "schedule"}
+    {
+        "hosts",
+        "template",
+        "llm",
+        "lexicon",
+        "audio",
+        "engines",
+        "publishing",
+        "qa",
+        "quality",
+        "schedule",
+        "render",
+    }
 )
 
 
@@ -49,6 +62,22 @@ def api_key(env_var: str) -> str | None:
     """The API key named by ``env_var`` (never logged), or ``None`` when unset or empty."""
     value = os.environ.get(env_var, "").strip()
     return value or None
+
+
+def modal_token_present() -> bool:
+    """Whether Modal has a token to use: ``MODAL_TOKEN_ID`` and ``MODAL_TOKEN_SECRET``, or a profile
+    with both in ``$MODAL_CONFIG_PATH`` (default ``~/.modal.toml``). The values are never read out."""
+    if api_key("MODAL_TOKEN_ID") and api_key("MODAL_TOKEN_SECRET"):
+        return True
+    path = Path(os.environ.get("MODAL_CONFIG_PATH") or Path.home() / ".modal.toml")
+    try:
+        profiles = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    return any(
+        isinstance(profile, dict) and profile.get("token_id") and profile.get("token_secret")
+        for profile in profiles.values()
+    )
 
 
 def show_from_toml(text: str, *, origin: str = "<show>") -> Show:

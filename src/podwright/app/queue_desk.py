@@ -64,6 +64,12 @@ class WorkerOptions:
     renderer: str | None = None
     """``module:factory`` of a plug-in renderer (tests, other backends); the real pipeline when unset."""
     renderer_options: tuple[tuple[str, str], ...] = ()
+    backend: str = "local"
+    """Where render sessions run: ``local`` (this process) or ``ray`` (one actor per GPU of a cluster)."""
+    address: str | None = None
+    """The Ray cluster's address (``host:port``, ``auto`` or ``local``) with ``backend="ray"``."""
+    actors: int | None = None
+    """Ray render actors to start; one per GPU in the cluster when unset."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ import logging
 import typer
 
 from podwright import __version__
-from podwright.cli import costs, episodes, media, qa, queue, rendering, scripting, voices, web
+from podwright.cli import costs, episodes, media, qa, queue, rendering, scripting, serverless, voices, web
 from podwright.cli.common import typer_app
 
 __all__ = ["app", "main"]
@@ -34,7 +34,7 @@ def _root(
     """Topic or documents in, publishable podcast episodes out."""
 
 
-for module in (scripting, rendering, episodes, qa, voices, costs, queue, media, web):
+for module in (scripting, rendering, episodes, qa, voices, costs, queue, media, web, serverless):
     module.register(app)
 
 

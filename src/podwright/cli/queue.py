@@ -14,6 +14,7 @@ import typer
 from rich.table import Column, Table
 
 from podwright.app import WorkerOptions
+from podwright.app.scale import run_ray_worker
 from podwright.cli.common import console, err_console, friendly_errors, print_json, studio, typer_app
 from podwright.core import ConfigError, EpisodeRequest, Tier
 from podwright.core.jobs import JobRecord, JobState
@@ -254,6 +255,15 @@ def _worker(
     renderer_option: list[str] = typer.Option(
         [], "--renderer-option", metavar="KEY=VALUE", help="Passed to the plug-in renderer (repeatable)."
     ),
+    backend: str = typer.Option(
+        "local", "--backend", metavar="BACKEND", help="local, or ray: one render actor per cluster GPU."
+    ),
+    address: str | None = typer.Option(
+        None, "--address", metavar="HOST:PORT", help="With --backend ray: the cluster (or auto, local)."
+    ),
+    actors: int | None = typer.Option(
+        None, "--actors", metavar="N", min=1, help="With --backend ray: actors (default: one per GPU)."
+    ),
 ) -> None:
     """Script queued jobs and render staged ones in warm sessions; prints the queue every few seconds."""
     options = WorkerOptions(
@@ -272,7 +282,18 @@ def _worker(
         renderer_options=tuple(
             (key, value) for key, _, value in (item.partition("=") for item in renderer_option)
         ),
+        backend=backend,
+        address=address,
+        actors=actors,
     )
+    if backend not in ("local", "ray"):
+        raise ConfigError(f"unknown backend {backend!r}", hint="use --backend local or --backend ray")
+    if backend == "ray":
+        with studio(out, db=db) as desk:
+            run = run_ray_worker(desk, options, on_status=lambda line: console.print(line, highlight=False))
+        sessions = [session for actor in run.actors for session in actor.sessions]
+        console.print(f"scripted {run.scripted}, {len(run.actors)} actors, sessions {sessions}")
+        return
     with studio(out, db=db) as desk:
         worker = desk.queue.worker(options, on_status=lambda line: console.print(line, highlight=False))
         console.print(f"worker {worker.worker_id} on {device}{' (burst)' if burst else ''}", highlight=False)

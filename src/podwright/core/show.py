@@ -22,6 +22,7 @@ __all__ = [
     "Publishing",
     "QASettings",
     "QualitySettings",
+    "RenderSettings",
     "Schedule",
     "SegmentSpec",
     "Show",
@@ -288,6 +289,17 @@ class QualitySettings(Record):
     """How far the whole script's words may stray from the target (0.15 = ±15%)."""
 
 
+class RenderSettings(Record):
+    """Where and how a serverless render of the show's episodes runs; unset fields come from the planner."""
+
+    gpu: str | None = None
+    """GPU kind from the price table (``A100-80GB``...); the planner's default when unset."""
+    batch_size: int | None = Field(default=None, ge=1)
+    """Episodes rendered back to back in one warm container; sized by the planner when unset."""
+    keep_alive_s: float | None = Field(default=None, ge=0)
+    """Seconds a container stays warm after its batch (Modal's ``scaledown_window``)."""
+
+
 class Show(Record):
     """Everything an episode needs to know about its show."""
 
@@ -319,6 +331,8 @@ class Show(Record):
     """Take QA: which tiers are heard back by Whisper, the thresholds, how many retakes."""
     schedule: Schedule | None = None
     quality: QualitySettings = Field(default_factory=QualitySettings)
+    render: RenderSettings = Field(default_factory=RenderSettings)
+    """``[render]``: GPU, batch size and keep-alive of serverless renders (``podwright modal dispatch``)."""
 
     @field_validator("slug")
     @classmethod

@@ -20,6 +20,9 @@ class SessionTrigger:
     """No staged episode waits longer than this for a session to start."""
     policy: OrderPolicy = field(default_factory=OrderPolicy)
     """Its ``urgent_slack_s`` decides deadline pressure."""
+    renders: bool = True
+    """``False``: this worker never starts a session; it only stages scripts for renders that run
+    elsewhere (Ray actors, Modal containers)."""
 
     def justify(self, staged: Sequence[QueueItem], now: float, *, draining: bool) -> str | None:
         """Why a session should start now, or ``None`` to keep waiting.
@@ -27,7 +30,7 @@ class SessionTrigger:
         ``draining`` says no more scripts are coming soon (nothing queued or being scripted), so
         waiting for a fuller batch would only delay the episodes already staged.
         """
-        if not staged:
+        if not staged or not self.renders:
             return None
         if len(staged) >= self.min_episodes:
             return f"{len(staged)} episodes staged"

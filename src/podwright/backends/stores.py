@@ -1,0 +1,43 @@
+"""How a backend opens the shared store: one picklable opener, handed to every actor and dispatcher.
+
+Backends never connect on their own; they receive an opener (``Callable[[], JobStore]``) and derive
+the session store from the job store it returns, here and nowhere else, so pointing every backend at
+another store (PostgreSQL) changes this module alone.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from podwright.store.db import connect
+from podwright.store.jobs import JobStore
+from podwright.store.sessions import SessionStore
+
+__all__ = ["JobsOpener", "SQLiteJobs", "close", "session_store"]
+
+JobsOpener = Callable[[], JobStore]
+"""Opens a job store on a fresh connection (one per thread, one per actor); must survive pickling."""
+
+
+@dataclass(frozen=True, slots=True)
+class SQLiteJobs:
+    """Opens the SQLite store file at ``path``: shared by every process and actor on one host."""
+
+    path: Path
+
+    def __call__(self) -> JobStore:
+        """A job store on a fresh connection."""
+        return JobStore(connect(self.path), clock=time.time)
+
+
+def session_store(jobs: JobStore, *, clock: Callable[[], float] | None = None) -> SessionStore:
+    """The session store beside ``jobs`` (same connection), on ``clock`` (default: the job store's)."""
+    return SessionStore(jobs.conn, clock=clock or jobs.clock)
+
+
+def close(jobs: JobStore) -> None:
+    """Close what :data:`JobsOpener` opened."""
+    jobs.conn.close()

@@ -182,6 +182,7 @@ class Studio:
         Answers already paid for (a run that failed or was stopped) are replayed from the response
         cache; ``fresh`` asks every call again.
         """
+        from podwright.pipeline.clients import uses_local_model
         from podwright.pipeline.episode import write_episode_script
 
         episode_request(topic, sources, (), minutes, episode_id or "check")  # bad input fails before I/O
@@ -196,6 +197,7 @@ class Studio:
                 out_root=out_root or self.settings.out_root,
                 sources=docs,
                 on_event=on_event,
+                web=not uses_local_model(show, offline=offline),
             )
         return Scripted(
             episode=self._record_script(show, folder, request.topic, request.sources), result=result
@@ -264,6 +266,7 @@ class Studio:
 
         The key and the cast are checked before the first paid call.
         """
+        from podwright.pipeline.clients import uses_local_model
         from podwright.pipeline.episode import produce_episode, render_record
         from podwright.scheduler.planner import render_cost
         from podwright.tts.cache import ChunkCache
@@ -288,6 +291,7 @@ class Studio:
                     on_event=on_event,
                     on_progress=on_progress,
                     review=review,
+                    web=not uses_local_model(show, offline=offline),
                 )
         record = self._record_script(show, result.folder, request.topic, request.sources)
         cost = render_cost(result.render.compute_s, "cpu")

@@ -38,12 +38,14 @@ from podwright.core.lifecycle import EpisodeBook, EpisodeEvent, EpisodeRecord, E
 from podwright.core.llm import (
     CachedAnswers,
     CallRecord,
+    Citation,
     Ledger,
     LLMClient,
     LLMRequest,
     LLMResponse,
     Message,
     Usage,
+    WebSearch,
 )
 from podwright.core.show import (
     AudioSettings,
@@ -54,6 +56,7 @@ from podwright.core.show import (
     Publishing,
     QASettings,
     QualitySettings,
+    ResearchSettings,
     Schedule,
     SegmentSpec,
     Show,
@@ -75,6 +78,7 @@ __all__ = [
     "CallRecord",
     "Cancelled",
     "Chapter",
+    "Citation",
     "ConfigError",
     "Cue",
     "EngineVoice",
@@ -113,6 +117,7 @@ __all__ = [
     "QualitySettings",
     "RenderRecord",
     "ResearchBrief",
+    "ResearchSettings",
     "Schedule",
     "Script",
     "Segment",
@@ -133,4 +138,5 @@ __all__ = [
     "Usage",
     "VoiceError",
     "VoiceRef",
+    "WebSearch",
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -22,6 +23,7 @@ __all__ = [
     "Publishing",
     "QASettings",
     "QualitySettings",
+    "ResearchSettings",
     "Schedule",
     "SegmentSpec",
     "Show",
@@ -288,6 +290,18 @@ class QualitySettings(Record):
     """How far the whole script's words may stray from the target (0.15 = ±15%)."""
 
 
+class ResearchSettings(Record):
+    """Where research looks: the documents given only, or the web too (through OpenRouter's search)."""
+
+    web: bool = False
+    """Search the web for the topic and keep the pages cited as the script's sources (OpenRouter's
+    ``web`` plugin, billed per result); off, or offline, research reads only the documents given."""
+    max_results: int = Field(default=5, ge=1, le=25)
+    """Web results fetched for the research call."""
+    via: Literal["plugin", "online"] = "plugin"
+    """``plugin`` sends OpenRouter's ``web`` plugin; ``online`` asks for the model's ``:online`` variant."""
+
+
 class Show(Record):
     """Everything an episode needs to know about its show."""
 
@@ -319,6 +333,8 @@ class Show(Record):
     """Take QA: which tiers are heard back by Whisper, the thresholds, how many retakes."""
     schedule: Schedule | None = None
     quality: QualitySettings = Field(default_factory=QualitySettings)
+    research: ResearchSettings = Field(default_factory=ResearchSettings)
+    """Web research with cited sources (``[research] web = true``), or the documents given only."""
 
     @field_validator("slug")
     @classmethod

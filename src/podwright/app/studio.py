@@ -30,6 +30,7 @@ from podwright.app.queue_desk import QueueDesk
 from podwright.app.settings import StudioSettings
 from podwright.app.wiring import build_cast_engines, episode_request, resolve_key, script_client
 from podwright.core import EpisodeError, Show, SourceDoc, Tier
+from podwright.core.formats import apply_format, default_minutes
 from podwright.core.jobs import JobRecord
 from podwright.core.lifecycle import EpisodeEvent, EpisodeRecord, EpisodeState
 
@@ -121,9 +122,11 @@ class Studio:
 
     # -- shows and voices --------------------------------------------------------------------------
 
-    def load_show(self, path: Path) -> Show:
-        """Read and validate a show file."""
-        return self.show_loader(Path(path))
+    def load_show(self, path: Path, *, format: str | None = None) -> Show:
+        """Read and validate a show file; ``format`` names a built-in format to shape it with instead
+        of its own template (an unknown name is a clear error listing the known ones)."""
+        show = self.show_loader(Path(path))
+        return apply_format(show, format) if format else show
 
     def cast_engines(self, show: Show, tier: Tier) -> tuple[dict[str, TTSEngine], list[str]]:
         """The engines ``show``'s ``tier`` cast needs, checked to speak here, and sound-alike warnings.
@@ -185,6 +188,7 @@ class Studio:
         from podwright.pipeline.clients import uses_local_model
         from podwright.pipeline.episode import write_episode_script
 
+        minutes = minutes if minutes is not None else default_minutes(show)
         episode_request(topic, sources, (), minutes, episode_id or "check")  # bad input fails before I/O
         key = self.check_can_write(show, offline=offline)
         docs = await asyncio.to_thread(self._ingest, sources)
@@ -271,6 +275,7 @@ class Studio:
         from podwright.scheduler.planner import render_cost
         from podwright.tts.cache import ChunkCache
 
+        minutes = minutes if minutes is not None else default_minutes(show)
         episode_request(topic, sources, (), minutes, episode_id or "check")  # bad input fails before I/O
         key = self.check_can_write(show, offline=offline)
         engines, warnings = self.cast_engines(show, tier)

@@ -20,7 +20,9 @@ __all__ = ["bookend_prefix", "episode_prefix", "show_system_message", "sources_b
 def show_system_message(show: Show) -> Message:
     """The system message: who writes, for whom, in which voice, and the answer format."""
     hosts = "\n".join(
-        f"- id `{host.id}`: {host.name}" + (f" — {host.persona}" if host.persona else "")
+        f"- id `{host.id}`: {host.name}"
+        + (f" — {host.persona}" if host.persona else "")
+        + (f" Role in this episode: {show.roles[host.id]}" if host.id in show.roles else "")
         for host in show.hosts
     )
     ids = ", ".join(f'"{host.id}"' for host in show.hosts)

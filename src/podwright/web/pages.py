@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from podwright.app.url_guard import check_public_url
 from podwright.core import Cancelled, ConfigError, Host, JobState, PodwrightError, Show, Tier, VoiceRef
+from podwright.core.formats import apply_format, format_named, format_names
 from podwright.web.app import StudioWeb, check_csrf, web_of
 from podwright.web.runs import Run
 from podwright.web.security import safe_name
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
 __all__ = ["router"]
 
 router = APIRouter(dependencies=[Depends(check_csrf)])
+
+FORMAT_CHOICE = "format:"
+"""How the new-episode form's template field names a built-in format (``format:debate``)."""
 
 #: What an uploaded source may be: its suffix, and how its first bytes must look.
 UPLOAD_TYPES = {
@@ -96,7 +100,8 @@ async def save_hosts(request: Request, slug: str) -> Response:
                     words_per_minute=old.words_per_minute,
                 )
             )
-        show = replace_hosts(path, hosts)
+        # Hosts a format leaves on the bench are kept in the file as they were.
+        show = replace_hosts(path, [*hosts, *show.benched])
         web.studio.cast_engines(show, Tier.DRAFT)
     except ConfigError as exc:
         return web.page(
@@ -126,7 +131,8 @@ async def audition(request: Request, slug: str, host_id: str, tier: Tier = Tier.
 
 def _new_context(web: StudioWeb, **values: Any) -> dict[str, Any]:
     shows = [(path, show) for path, show, _ in list_shows(web.shows_dir) if show is not None]
-    return {"shows": shows, "tiers": list(Tier), "values": values}
+    formats = [format_named(name) for name in format_names()]
+    return {"shows": shows, "tiers": list(Tier), "values": values, "formats": formats}
 
 
 @router.get("/new", response_class=HTMLResponse)
@@ -210,7 +216,9 @@ async def new_episode(
         chosen = _show(web, show)[1] if show else None
         if chosen is None:
             raise ConfigError("pick a show", hint="make one on the Shows page first")
-        if template and template != show:
+        if template.startswith(FORMAT_CHOICE):
+            chosen = apply_format(chosen, template.removeprefix(FORMAT_CHOICE))
+        elif template and template != show:
             chosen = chosen.model_copy(update={"template": _show(web, template)[1].template})
         sources = [url.strip()] if url.strip() else []
         if sources and not web.studio.settings.private_sources:

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from podwright.app.url_guard import check_public_url
 from podwright.core import Cancelled, ConfigError, Host, JobState, PodwrightError, Show, Tier, VoiceRef
-from podwright.core.formats import apply_format, format_named, format_names
+from podwright.core.formats import Format, apply_format, format_named, format_names
 from podwright.web.app import StudioWeb, check_csrf, web_of
 from podwright.web.runs import Run
 from podwright.web.security import safe_name
@@ -53,16 +53,26 @@ def _show(web: StudioWeb, slug: str) -> tuple[Path, Show]:
 @router.get("/shows", response_class=HTMLResponse)
 async def shows_page(request: Request) -> HTMLResponse:
     web = web_of(request)
-    return web.page(request, "shows.html", shows=list_shows(web.shows_dir))
+    return web.page(request, "shows.html", **_shows_context(web))
+
+
+def _formats() -> list[Format]:
+    return [format_named(name) for name in format_names()]
+
+
+def _shows_context(web: StudioWeb) -> dict[str, Any]:
+    return {"shows": list_shows(web.shows_dir), "formats": _formats()}
 
 
 @router.post("/shows")
-async def create_show_action(request: Request, name: str = Form(""), slug: str = Form("")) -> Response:
+async def create_show_action(
+    request: Request, name: str = Form(""), slug: str = Form(""), format: str = Form("")
+) -> Response:
     web = web_of(request)
     try:
-        create_show(web.shows_dir, name=name, slug=slug.strip())
+        create_show(web.shows_dir, name=name, slug=slug.strip(), format=format)
     except ConfigError as exc:
-        return web.page(request, "shows.html", 400, shows=list_shows(web.shows_dir), error=exc)
+        return web.page(request, "shows.html", 400, error=exc, **_shows_context(web))
     return RedirectResponse(f"/shows/{slug.strip()}", status_code=303)
 
 
@@ -131,8 +141,7 @@ async def audition(request: Request, slug: str, host_id: str, tier: Tier = Tier.
 
 def _new_context(web: StudioWeb, **values: Any) -> dict[str, Any]:
     shows = [(path, show) for path, show, _ in list_shows(web.shows_dir) if show is not None]
-    formats = [format_named(name) for name in format_names()]
-    return {"shows": shows, "tiers": list(Tier), "values": values, "formats": formats}
+    return {"shows": shows, "tiers": list(Tier), "values": values, "formats": _formats()}
 
 
 @router.get("/new", response_class=HTMLResponse)

@@ -11,7 +11,7 @@ import feedparser
 import pytest
 
 from podwright import Studio, Tier
-from podwright.core import SourceDoc
+from podwright.core import ResearchSettings, SourceDoc
 from podwright.pipeline.script import ScriptPipeline
 from tests.stages.shows import episode, starter_show
 from tests.support.fake_openai import FakeChatServer, WebPage
@@ -135,3 +135,17 @@ async def test_web_research_off_when_offline_even_if_the_show_asks() -> None:
     assert next(r for r in llm.requests if r.stage == "research").web_search is not None
     # Asked, but this fake provider found nothing: the notes say so rather than claim sources.
     assert result.script.sourcing == "Sources: none; web research found no pages to cite."
+
+
+def test_the_estimate_counts_the_search_and_the_sources_it_adds(studio: Studio) -> None:
+    show = starter_show()
+    remote = show.model_copy(update={"llm": show.llm.model_copy(update={"provider": "openai_compat"})})
+    searching = remote.model_copy(update={"research": ResearchSettings(web=True, max_results=5)})
+    plain = studio.estimate(remote, minutes=5, tier=Tier.DRAFT)
+    web = studio.estimate(searching, minutes=5, tier=Tier.DRAFT)
+    offline = studio.estimate(searching, minutes=5, tier=Tier.DRAFT, offline=True)
+    assert plain.llm_usd is not None and web.llm_usd is not None
+    # The outline and the three segment calls each carry five sources' worth of prompt.
+    assert web.llm_input_tokens - plain.llm_input_tokens == 4 * 5 * 120
+    assert web.llm_usd - plain.llm_usd > 5 * 0.004
+    assert offline.llm_usd == studio.estimate(show, minutes=5, tier=Tier.DRAFT).llm_usd == 0

@@ -229,7 +229,11 @@ async def new_episode(
             chosen = apply_format(chosen, template.removeprefix(FORMAT_CHOICE))
         elif template and template != show:
             # Another show's own flow: this show's format roles would not fit it.
-            update = {"template": _show(web, template)[1].template, "format": None, "roles": {}}
+            update: dict[str, object] = {
+                "template": _show(web, template)[1].template,
+                "format": None,
+                "roles": {},
+            }
             chosen = chosen.model_copy(update=update)
         sources = [url.strip()] if url.strip() else []
         if sources and not web.studio.settings.private_sources:

@@ -5,13 +5,15 @@ youtube.json and the feed item — and, without web research, the notes that say
 from __future__ import annotations
 
 import json
+from importlib.resources import files
 from pathlib import Path
 
 import feedparser
 import pytest
 
 from podwright import Studio, Tier
-from podwright.core import ResearchSettings, SourceDoc
+from podwright.config import show_from_toml
+from podwright.core import ConfigError, ResearchSettings, SourceDoc
 from podwright.pipeline.script import ScriptPipeline
 from tests.stages.shows import episode, starter_show
 from tests.support.fake_openai import FakeChatServer, WebPage
@@ -149,3 +151,12 @@ def test_the_estimate_counts_the_search_and_the_sources_it_adds(studio: Studio) 
     assert web.llm_input_tokens - plain.llm_input_tokens == 4 * 5 * 120
     assert web.llm_usd - plain.llm_usd > 5 * 0.004
     assert offline.llm_usd == studio.estimate(show, minutes=5, tier=Tier.DRAFT).llm_usd == 0
+
+
+def test_research_settings_are_read_and_checked_in_the_show_file() -> None:
+    starter = files("podwright").joinpath("data/starter_show.toml").read_text(encoding="utf-8")
+    show = show_from_toml(starter + '\n[research]\nweb = true\nmax_results = 8\nvia = "online"\n')
+    assert show.research == ResearchSettings(web=True, max_results=8, via="online")
+    assert show_from_toml(starter).research.web is False
+    with pytest.raises(ConfigError, match=r"show.toml: research.max_results: Input should be less than"):
+        show_from_toml(starter + "\n[research]\nmax_results = 99\n", origin="show.toml")

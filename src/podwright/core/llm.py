@@ -44,9 +44,11 @@ class WebSearch(Record):
 
 
 class Citation(Record):
-    """A web page the provider's search found and the answer drew on (an ``url_citation`` annotation)."""
+    """A web page the provider's search found and the answer drew on (an ``url_citation`` annotation);
+    a script's sources use it for the documents given too."""
 
     url: str
+    """The page's address; empty for a document read from a local file (its path stays private)."""
     title: str = ""
     passage: str = ""
     """The part of the page the model was given (OpenRouter's ``content``), when the provider says."""

@@ -19,6 +19,7 @@ from pydantic_core import ErrorDetails
 from podwright.app.settings import StudioSettings
 from podwright.app.studio import Studio
 from podwright.core import ConfigError, Show
+from podwright.core.formats import format_named
 
 __all__ = [
     "api_key",
@@ -46,6 +47,7 @@ _TOP_LEVEL_TABLES = frozenset(
         "quality",
         "schedule",
         "render",
+        "research",
     }
 )
 
@@ -92,6 +94,11 @@ def show_from_toml(text: str, *, origin: str = "<show>") -> Show:
     if not isinstance(show_table, dict):
         raise ConfigError(f"{origin}: [show] must be a table", hint="see `podwright init` for the layout")
     data = {**show_table, **raw}
+    if isinstance(data.get("template"), str):
+        try:
+            format_named(data["template"])
+        except ConfigError as exc:
+            raise ConfigError(f"{origin}: template: {exc.message}", hint=exc.hint) from None
     try:
         return Show.model_validate(data)
     except ValidationError as exc:

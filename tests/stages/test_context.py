@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from podwright.core import LLMRequest, Outline, OutlineSegment, ResearchBrief, Segment, Turn
+from podwright.core import Citation, LLMRequest, Outline, OutlineSegment, ResearchBrief, Segment, Turn
 from podwright.stages import bookends, dialogue
 from podwright.stages.context import bookend_prefix, episode_prefix
 from podwright.stages.quality import check_segment
@@ -130,3 +130,26 @@ def test_the_local_grammar_pins_each_turn_to_a_host_and_stays_out_of_the_prompt(
         "joe",
         "maya",
     ]
+
+
+def test_cited_sources_sit_in_the_prefix_byte_identical_across_segment_calls() -> None:
+    sources = (
+        Citation(url="https://a.example/light", title="Light is finite", passage="It travels at c."),
+        Citation(url="https://b.example/olbers", title="Olbers' paradox"),
+    )
+    cited = BRIEF.model_copy(
+        update={"sources": sources, "sourcing": "Sources: 2 web pages found by web research."}
+    )
+    requests = _segment_requests(brief=cited)
+    assert len({_prefix(request) for request in requests}) == 1
+    prefix = _prefix(requests[0]).decode()
+    assert "Sources: 2 web pages found by web research." in prefix
+    assert "[1] Light is finite — https://a.example/light\n    It travels at c." in prefix
+    assert "[2] Olbers' paradox — https://b.example/olbers" in prefix
+    # The sources come before the plan, and nothing of them after the cache breakpoint.
+    assert prefix.index("[2] Olbers") < prefix.index("Episode plan:")
+    assert all("a.example" not in request.messages[-1].content for request in requests)
+    # Without sources the prefix says what research rested on instead (and only when it is known).
+    plain = BRIEF.model_copy(update={"sourcing": "Sources: the documents provided; no web research."})
+    assert "no web research" in _prefix(_segment_requests(brief=plain)[0]).decode()
+    assert "Sources" not in _prefix(_segment_requests()[0]).decode()

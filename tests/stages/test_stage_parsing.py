@@ -95,7 +95,11 @@ def test_light_stage_requests_are_labelled_and_bounded() -> None:
     ]
     assert all(r.json_schema and r.stage and r.max_tokens <= 3000 for r in requests)
     assert "Part 2 of 3" in requests[-1].messages[-1].content
-    assert research.RESPONSE.model_validate_json('{"summary": "s"}') == ResearchBrief(summary="s")
+    draft = research.RESPONSE.model_validate_json('{"summary": "s"}')
+    brief = research.parse(draft, [], requests[0], [])
+    assert brief == ResearchBrief(
+        summary="s", sourcing="Sources: none; no web research (written from the model's general knowledge)."
+    )
 
 
 def test_schemas_cap_lists_so_constrained_models_stop() -> None:

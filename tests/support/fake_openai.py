@@ -6,6 +6,13 @@ so concurrent requests overlap like they do at a real provider), OpenRouter-styl
 prompt cache, optional cost, and fault injection. Every request is logged with its arrival and
 finish times so tests can assert concurrency and byte-identical prompt prefixes.
 
+Web search, the way OpenRouter does it: a request with the ``web`` plugin (``plugins: [{"id": "web",
+"max_results": N}]``) or an ``:online`` model gets ``max_results`` (default 5) ``url_citation``
+annotations on its message — ``{"type": "url_citation", "url_citation": {"url", "title", "content",
+"start_index", "end_index"}}`` — drawn from ``web_pages`` (default: pages named after the request's
+last message), and every result is billed at OpenRouter's $0.004 in ``usage.cost`` when prices are
+set. Requests without web search never carry annotations.
+
 Prompt-cache rule (message granularity, simple on purpose): the cacheable prefix of a request is its
 messages up to and including the last one carrying a ``cache_control`` part, or, when none does,
 every message but the last (automatic caching, as OpenAI/DeepSeek do). Every message-prefix of it is
@@ -34,7 +41,16 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 
-__all__ = ["FakeChatServer", "FakeReply", "RecordedRequest", "estimate_tokens", "sample_from_schema"]
+__all__ = [
+    "WEB_RESULT_USD",
+    "FakeChatServer",
+    "FakeReply",
+    "RecordedRequest",
+    "WebPage",
+    "estimate_tokens",
+    "sample_from_schema",
+    "web_results",
+]
 
 
 @dataclass(frozen=True)
@@ -49,6 +65,59 @@ class FakeReply:
     finish_reason: str = "stop"
     cost: float | None = None
     latency_s: float | None = None
+
+
+@dataclass(frozen=True)
+class WebPage:
+    """One page the fake web search finds: what an ``url_citation`` annotation says about it."""
+
+    url: str
+    title: str
+    content: str
+
+
+WEB_RESULT_USD = 0.004
+"""What OpenRouter bills per web result ($4 per 1,000)."""
+
+
+def web_results(body: Mapping[str, Any]) -> int:
+    """How many web results ``body`` asks for: the ``web`` plugin's ``max_results``, 5 for ``:online``."""
+    for plugin in body.get("plugins") or ():
+        if isinstance(plugin, Mapping) and plugin.get("id") == "web":
+            return int(plugin.get("max_results") or 5)
+    return 5 if str(body.get("model") or "").endswith(":online") else 0
+
+
+def _topic_pages(body: Mapping[str, Any], count: int) -> list[WebPage]:
+    """Pages named after the request's last message, so each topic finds its own."""
+    last = (body.get("messages") or [{}])[-1].get("content")
+    text = last if isinstance(last, str) else json.dumps(last)
+    digest = hashlib.sha256(text.encode()).hexdigest()[:8]
+    return [
+        WebPage(
+            url=f"https://example.org/{digest}/page-{n}",
+            title=f"Web page {n} on the topic",
+            content=f"Passage {n} of the page: a fact found by web search ({digest}).",
+        )
+        for n in range(1, count + 1)
+    ]
+
+
+def _annotations(pages: list[WebPage], text: str) -> list[dict[str, Any]]:
+    step = max(1, len(text) // max(1, len(pages)))
+    return [
+        {
+            "type": "url_citation",
+            "url_citation": {
+                "url": page.url,
+                "title": page.title,
+                "content": page.content,
+                "start_index": min(index * step, len(text)),
+                "end_index": min((index + 1) * step, len(text)),
+            },
+        }
+        for index, page in enumerate(pages)
+    ]
 
 
 @dataclass
@@ -153,8 +222,10 @@ class FakeChatServer:
         prices: Mapping[str, tuple[float, float, float]] | None = None,
         api_key: str | None = None,
         hang_s: float = 30.0,
+        web_pages: list[WebPage] | None = None,
     ) -> None:
         self.responder: Responder = responder or _default_responder
+        self.web_pages = list(web_pages) if web_pages is not None else None
         self.ttft_s = ttft_s
         self.tokens_per_s = tokens_per_s
         self.min_cache_tokens = min_cache_tokens
@@ -327,11 +398,16 @@ class FakeChatServer:
         if cost is None and model in self.prices:
             price_in, price_cached, price_out = self.prices[model]
             cost = ((prompt - cached) * price_in + cached * price_cached + completion * price_out) / 1e6
+        results = web_results(body)
+        pages = (self.web_pages if self.web_pages is not None else _topic_pages(body, results))[:results]
         if cost is not None:
-            usage["cost"] = cost
+            usage["cost"] = cost + len(pages) * WEB_RESULT_USD
         latency = reply.latency_s
         if latency is None:
             latency = self.ttft_s + (completion / self.tokens_per_s if self.tokens_per_s > 0 else 0.0)
+        message: dict[str, Any] = {"role": "assistant", "content": reply.text}
+        if pages:
+            message["annotations"] = _annotations(pages, reply.text)
         payload = {
             "id": f"fake-{time.monotonic_ns()}",
             "object": "chat.completion",
@@ -340,7 +416,7 @@ class FakeChatServer:
             "choices": [
                 {
                     "index": 0,
-                    "message": {"role": "assistant", "content": reply.text},
+                    "message": message,
                     "finish_reason": reply.finish_reason,
                 }
             ],

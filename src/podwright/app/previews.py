@@ -21,6 +21,8 @@ __all__ = ["EpisodeEstimate", "estimate_episode", "waveform_peaks"]
 
 #: The static prefix (show, brief, outline, template) every script call carries, in tokens.
 _PREFIX_TOKENS = 1_500
+#: What one cited web source (title, URL, passage) adds to that prefix, in tokens (measured: ~118).
+_SOURCE_TOKENS = 120
 #: Engines that need a GPU: the rest run on this machine's CPU.
 _GPU_ENGINES = frozenset({"chatterbox"})
 
@@ -48,6 +50,7 @@ def estimate_episode(
 ) -> EpisodeEstimate:
     """Tokens, dollars and render seconds of a ``minutes`` episode of ``show`` in ``tier``."""
     from podwright.llm.local import LOCAL_MODEL_ID
+    from podwright.llm.pricing import WEB_RESULT_USD
     from podwright.llm.pricing import PriceTable as LLMPrices
     from podwright.pipeline.clients import uses_local_model
     from podwright.scheduler.estimate import Calibration, audio_s_from_minutes, calibration_key
@@ -64,10 +67,13 @@ def estimate_episode(
     calls += [(Task.SUMMARY, 400), (Task.INTRO, round(size.intro_words * TOKENS_PER_WORD))]
     calls += [(Task.CONCLUSION, round(size.conclusion_words * TOKENS_PER_WORD))]
     calls += [(Task.METADATA, 300), (Task.IMAGE_PROMPTS, 300)]
-    dollars: float | None = 0.0
+    # A web search bills its results once, and its sources ride in the outline's and writers' prompts.
+    results = show.research.max_results if show.research.web and not local else 0
+    dollars: float | None = results * WEB_RESULT_USD
     input_tokens = output_tokens = 0
     for task, out in calls:
         extra = round(size.body_words * TOKENS_PER_WORD) if task is Task.SUMMARY else 0
+        extra += results * _SOURCE_TOKENS if task in (Task.OUTLINE, Task.SEGMENT) else 0
         input_tokens += _PREFIX_TOKENS + extra
         output_tokens += out
         model = LOCAL_MODEL_ID if local else show.llm.route_for(task).model

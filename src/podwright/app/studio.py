@@ -30,6 +30,7 @@ from podwright.app.queue_desk import QueueDesk
 from podwright.app.settings import StudioSettings
 from podwright.app.wiring import build_cast_engines, episode_request, resolve_key, script_client
 from podwright.core import EpisodeError, Show, SourceDoc, Tier
+from podwright.core.formats import apply_format, default_minutes
 from podwright.core.jobs import JobRecord
 from podwright.core.lifecycle import EpisodeEvent, EpisodeRecord, EpisodeState
 
@@ -120,9 +121,11 @@ class Studio:
 
     # -- shows and voices --------------------------------------------------------------------------
 
-    def load_show(self, path: Path) -> Show:
-        """Read and validate a show file."""
-        return self.show_loader(Path(path))
+    def load_show(self, path: Path, *, format: str | None = None) -> Show:
+        """Read and validate a show file; ``format`` names a built-in format to shape it with instead
+        of its own template (an unknown name is a clear error listing the known ones)."""
+        show = self.show_loader(Path(path))
+        return apply_format(show, format) if format else show
 
     def cast_engines(self, show: Show, tier: Tier) -> tuple[dict[str, TTSEngine], list[str]]:
         """The engines ``show``'s ``tier`` cast needs, checked to speak here, and sound-alike warnings.
@@ -181,8 +184,10 @@ class Studio:
         Answers already paid for (a run that failed or was stopped) are replayed from the response
         cache; ``fresh`` asks every call again.
         """
+        from podwright.pipeline.clients import uses_local_model
         from podwright.pipeline.episode import write_episode_script
 
+        minutes = minutes if minutes is not None else default_minutes(show)
         episode_request(topic, sources, (), minutes, episode_id or "check")  # bad input fails before I/O
         key = self.check_can_write(show, offline=offline)
         docs = await asyncio.to_thread(self._ingest, sources)
@@ -195,6 +200,7 @@ class Studio:
                 out_root=out_root or self.settings.out_root,
                 sources=docs,
                 on_event=on_event,
+                web=not uses_local_model(show, offline=offline),
             )
         return Scripted(
             episode=self._record_script(show, folder, request.topic, request.sources), result=result
@@ -263,10 +269,12 @@ class Studio:
 
         The key and the cast are checked before the first paid call.
         """
+        from podwright.pipeline.clients import uses_local_model
         from podwright.pipeline.episode import produce_episode, render_record
         from podwright.scheduler.planner import render_cost
         from podwright.tts.cache import ChunkCache
 
+        minutes = minutes if minutes is not None else default_minutes(show)
         episode_request(topic, sources, (), minutes, episode_id or "check")  # bad input fails before I/O
         key = self.check_can_write(show, offline=offline)
         engines, warnings = self.cast_engines(show, tier)
@@ -287,6 +295,7 @@ class Studio:
                     on_event=on_event,
                     on_progress=on_progress,
                     review=review,
+                    web=not uses_local_model(show, offline=offline),
                 )
         record = self._record_script(show, result.folder, request.topic, request.sources)
         cost = render_cost(result.render.compute_s, "cpu")

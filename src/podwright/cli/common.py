@@ -65,7 +65,9 @@ def typer_app(help_text: str) -> typer.Typer:
 SHOW_FILE = typer.Option(..., "--show", metavar="FILE", help="The show file (TOML).")
 TOPIC = typer.Option(None, "--topic", metavar="TEXT", help="What the episode is about.")
 SOURCES = typer.Option([], "--source", metavar="PATH_OR_URL", help="A document path or URL (repeatable).")
-MINUTES = typer.Option(None, "--minutes", metavar="MINUTES", help="Target length in minutes (default 10).")
+MINUTES = typer.Option(
+    None, "--minutes", metavar="MINUTES", help="Target length in minutes (default: the format's, else 10)."
+)
 OUT_ROOT = typer.Option(
     Path("out"), "--out", metavar="DIR", help="Output root: files go to DIR/SHOW/EPISODE-ID/."
 )
@@ -75,6 +77,13 @@ FRESH = typer.Option(
     False, "--fresh", help="Ask every LLM call again instead of reusing answers already paid for."
 )
 TIER = typer.Option("draft", "--tier", metavar="TIER", help="draft (fast voices) or final.")
+FORMAT = typer.Option(
+    None,
+    "--format",
+    metavar="NAME",
+    help="Shape this episode with a built-in format instead of the show's template: "
+    "deep-dive, brief, debate, critique or interview.",
+)
 WORKERS = typer.Option(None, "--workers", metavar="N", min=1, help="Engines synthesizing at once.")
 
 

@@ -10,6 +10,7 @@ import typer
 
 from podwright.cli.common import (
     EPISODE_ID,
+    FORMAT,
     FRESH,
     MINUTES,
     OFFLINE,
@@ -26,6 +27,7 @@ from podwright.cli.common import (
     studio,
 )
 from podwright.cli.progress import ChunkProgress, StageProgress, chunk_progress
+from podwright.core.formats import default_minutes
 
 if TYPE_CHECKING:
     from podwright.pipeline.episode import RenderResult
@@ -86,12 +88,14 @@ def _produce(
     episode_id: str | None = EPISODE_ID,
     workers: int | None = WORKERS,
     fresh: bool = FRESH,
+    format: str | None = FORMAT,
 ) -> None:
     """Script and render an episode end to end; segments start voicing as soon as they are written."""
     chosen = parse_tier(tier)
     with studio(out) as desk:
-        show = desk.load_show(show_file)
-        console.print(f"producing an episode for {show.name} ({minutes or 10:g} min, {chosen.value} tier)")
+        show = desk.load_show(show_file, format=format)
+        length = minutes or default_minutes(show)
+        console.print(f"producing an episode for {show.name} ({length:g} min, {chosen.value} tier)")
         with console.status("writing…") as status:
             done = asyncio.run(
                 desk.produce(

@@ -11,6 +11,7 @@ import typer
 
 from podwright.cli.common import (
     EPISODE_ID,
+    FORMAT,
     FRESH,
     MINUTES,
     OFFLINE,
@@ -25,6 +26,7 @@ from podwright.cli.common import (
 from podwright.cli.progress import StageProgress
 from podwright.core import ConfigError
 from podwright.core.files import atomic_write_text
+from podwright.core.formats import default_minutes, format_named, starter_with_format
 
 if TYPE_CHECKING:
     from podwright.pipeline.run_record import RunRecord
@@ -37,11 +39,19 @@ def _init(
         Path("show.toml"), metavar="PATH", help="Where to write the starter show file."
     ),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+    format: str | None = typer.Option(
+        None,
+        "--format",
+        metavar="NAME",
+        help="Start from a built-in format: deep-dive, brief, debate, critique or interview.",
+    ),
 ) -> None:
     """Write a commented starter show file that works offline as is."""
     if path.exists() and not force:
         raise ConfigError(f"{path} already exists", hint="pass --force to overwrite it, or give another PATH")
     text = files("podwright").joinpath("data/starter_show.toml").read_text(encoding="utf-8")
+    if format:
+        text = starter_with_format(text, format_named(format))
     try:
         atomic_write_text(path, text)
     except OSError as exc:
@@ -58,11 +68,12 @@ def _script(
     offline: bool = OFFLINE,
     episode_id: str | None = EPISODE_ID,
     fresh: bool = FRESH,
+    format: str | None = FORMAT,
 ) -> None:
     """Write an episode's script: research, outline, dialogue, intro, conclusion, metadata."""
     with studio(out) as desk:
-        show = desk.load_show(show_file)
-        console.print(f"writing an episode for {show.name} ({minutes or 10:g} min)")
+        show = desk.load_show(show_file, format=format)
+        console.print(f"writing an episode for {show.name} ({minutes or default_minutes(show):g} min)")
         with console.status("writing…") as status:
             done = asyncio.run(
                 desk.write_script(

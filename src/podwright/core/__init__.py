@@ -38,12 +38,14 @@ from podwright.core.lifecycle import EpisodeBook, EpisodeEvent, EpisodeRecord, E
 from podwright.core.llm import (
     CachedAnswers,
     CallRecord,
+    Citation,
     Ledger,
     LLMClient,
     LLMRequest,
     LLMResponse,
     Message,
     Usage,
+    WebSearch,
 )
 from podwright.core.show import (
     AudioSettings,
@@ -55,6 +57,7 @@ from podwright.core.show import (
     QASettings,
     QualitySettings,
     RenderSettings,
+    ResearchSettings,
     Schedule,
     SegmentSpec,
     Show,
@@ -77,6 +80,7 @@ __all__ = [
     "CallRecord",
     "Cancelled",
     "Chapter",
+    "Citation",
     "ConfigError",
     "Cue",
     "EngineVoice",
@@ -117,6 +121,7 @@ __all__ = [
     "RenderRecord",
     "RenderSettings",
     "ResearchBrief",
+    "ResearchSettings",
     "Schedule",
     "Script",
     "Segment",
@@ -138,4 +143,5 @@ __all__ = [
     "Usage",
     "VoiceError",
     "VoiceRef",
+    "WebSearch",
 ]

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from pydantic import Field, field_validator, model_validator
 
+from podwright.core.llm import Citation
 from podwright.core.model import Record
 from podwright.core.show import Tier
 
@@ -70,6 +71,10 @@ class ResearchBrief(Record):
     key_facts: tuple[str, ...] = ()
     angles: tuple[str, ...] = ()
     open_questions: tuple[str, ...] = ()
+    sources: tuple[Citation, ...] = ()
+    """The web pages research cited, numbered in this order wherever the writers see them."""
+    sourcing: str = ""
+    """One line saying what the brief rests on (web pages found, the documents given, or neither)."""
 
 
 class OutlineSegment(Record):
@@ -150,6 +155,12 @@ class Script(Record):
     metadata: EpisodeMetadata | None = None
     image_prompts: tuple[ImagePrompt, ...] = ()
     created_at: datetime | None = None
+    sources: tuple[Citation, ...] = ()
+    """What the script was written from: the web pages research cited, then the documents given
+    (a document read from a local file carries its title only, never the path)."""
+    sourcing: str = ""
+    """One line for the show notes saying what research rested on (``Sources: the documents provided;
+    no web research``...)."""
 
     @model_validator(mode="after")
     def _known_speakers(self) -> Script:

@@ -13,12 +13,14 @@ from podwright.core.show import ModelTier, Task
 __all__ = [
     "CachedAnswers",
     "CallRecord",
+    "Citation",
     "LLMClient",
     "LLMRequest",
     "LLMResponse",
     "Ledger",
     "Message",
     "Usage",
+    "WebSearch",
 ]
 
 
@@ -29,6 +31,30 @@ class Message(Record):
     content: str
     cache_breakpoint: bool = False
     """Marks the last static block: providers that need explicit cache markers put one here."""
+
+
+class WebSearch(Record):
+    """Ask the provider to search the web before answering (OpenRouter's ``web`` plugin or ``:online``)."""
+
+    max_results: int = Field(default=5, ge=1, le=25)
+    """How many web results the provider fetches and hands the model (OpenRouter bills per result)."""
+    via: Literal["plugin", "online"] = "plugin"
+    """``plugin``: send ``plugins: [{"id": "web", ...}]``; ``online``: ask for the model's ``:online``
+    variant instead (the same search, OpenRouter's default result count)."""
+
+
+class Citation(Record):
+    """A web page the provider's search found and the answer drew on (an ``url_citation`` annotation);
+    a script's sources use it for the documents given too."""
+
+    url: str
+    """The page's address; empty for a document read from a local file (its path stays private)."""
+    title: str = ""
+    passage: str = ""
+    """The part of the page the model was given (OpenRouter's ``content``), when the provider says."""
+    start_index: int | None = None
+    end_index: int | None = None
+    """Where in the answer text the citation sits, when the provider marks it."""
 
 
 class LLMRequest(Record):
@@ -56,6 +82,8 @@ class LLMRequest(Record):
     episode_id: str | None = None
     stage: str = ""
     """Pipeline stage label for the ledger (usually the task, plus ``segment-3`` style detail)."""
+    web_search: WebSearch | None = None
+    """Search the web first and return what was cited; providers that cannot search ignore it."""
 
 
 class Usage(Record):
@@ -96,6 +124,8 @@ class LLMResponse(Record):
     """``length`` means the answer was cut at ``max_tokens`` (never parse it as finished)."""
     attempts: int = Field(default=1, ge=1)
     """Provider calls this answer took: 1 plus the retries of transient failures before it."""
+    citations: tuple[Citation, ...] = ()
+    """Web pages the answer cites (the provider's ``url_citation`` annotations), in its order."""
 
     @property
     def from_cache(self) -> bool:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ModelWrapValidatorHandler, field_validator, model_validator
 
 from podwright.core.model import Record
 
@@ -23,6 +24,7 @@ __all__ = [
     "QASettings",
     "QualitySettings",
     "RenderSettings",
+    "ResearchSettings",
     "Schedule",
     "SegmentSpec",
     "Show",
@@ -300,6 +302,18 @@ class RenderSettings(Record):
     """Seconds a container stays warm after its batch (Modal's ``scaledown_window``)."""
 
 
+class ResearchSettings(Record):
+    """Where research looks: the documents given only, or the web too (through OpenRouter's search)."""
+
+    web: bool = False
+    """Search the web for the topic and keep the pages cited as the script's sources (OpenRouter's
+    ``web`` plugin, billed per result); off, or offline, research reads only the documents given."""
+    max_results: int = Field(default=5, ge=1, le=25)
+    """Web results fetched for the research call."""
+    via: Literal["plugin", "online"] = "plugin"
+    """``plugin`` sends OpenRouter's ``web`` plugin; ``online`` asks for the model's ``:online`` variant."""
+
+
 class Show(Record):
     """Everything an episode needs to know about its show."""
 
@@ -333,6 +347,32 @@ class Show(Record):
     quality: QualitySettings = Field(default_factory=QualitySettings)
     render: RenderSettings = Field(default_factory=RenderSettings)
     """``[render]``: GPU, batch size and keep-alive of serverless renders (``podwright modal dispatch``)."""
+    research: ResearchSettings = Field(default_factory=ResearchSettings)
+    """Web research with cited sources (``[research] web = true``), or the documents given only."""
+    format: str | None = None
+    """The built-in format that shaped the template (``template = "debate"`` in the file, or
+    ``--format``); ``None`` for the show's own ``[[template]]`` tables."""
+    roles: dict[str, str] = Field(default_factory=dict)
+    """Host id → the part the format gives that host (a debate's side, the interviewer, the guest)."""
+    benched: tuple[Host, ...] = ()
+    """Hosts the format leaves out (a brief seats one), kept so another format can seat them again."""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _named_format(cls, data: object, handler: ModelWrapValidatorHandler[Show]) -> Show:
+        """``template = "debate"``: the built-in format of that name shapes the show."""
+        if not isinstance(data, dict) or not isinstance(data.get("template"), str):
+            return handler(data)
+        name = data["template"]
+        from podwright.core.errors import ConfigError
+        from podwright.core.formats import apply_format, format_named  # formats builds on Show
+
+        try:
+            fmt = format_named(name)
+            specs = [spec.model_dump() for spec in fmt.segments]
+            return apply_format(handler({**data, "template": specs}), fmt)
+        except ConfigError as exc:
+            raise ValueError(f"template: {exc.message}") from None
 
     @field_validator("slug")
     @classmethod
@@ -343,7 +383,7 @@ class Show(Record):
 
     @model_validator(mode="after")
     def _unique_hosts(self) -> Show:
-        ids = [host.id for host in self.hosts]
+        ids = [host.id for host in (*self.hosts, *self.benched)]
         if len(set(ids)) != len(ids):
             raise ValueError(f"host ids must be unique, got {ids}")
         return self

@@ -1,12 +1,13 @@
 """The response cache: a request answered once is never paid for again.
 
 Each request is content-addressed by everything the provider sees — model and fallbacks, messages
-(with their cache markers), JSON schema and its name, ``max_tokens`` and ``temperature`` — and not by
-the episode id or stage label, which only the ledger reads. A script run that fails halfway (a budget
-refusal, a crash, Ctrl-C) has stored every answer it received, so the rerun replays those for free
-and pays only for the calls never answered. A replayed answer is a ledger row of its own: cost 0,
-known, ``cost_source='cache'``, no tokens (nothing was sent). ``fresh=True`` skips the lookup (the
-model is asked again) and stores the new answers over the old ones.
+(with their cache markers), JSON schema and its name, ``max_tokens``, ``temperature`` and the web
+search asked for — and not by the episode id or stage label, which only the ledger reads. A script
+run that fails halfway (a budget refusal, a crash, Ctrl-C) has stored every answer it received, so
+the rerun replays those for free and pays only for the calls never answered. A replayed answer keeps
+its citations (the web pages the first answer cited) and is a ledger row of its own: cost 0, known,
+``cost_source='cache'``, no tokens (nothing was sent). ``fresh=True`` skips the lookup (the model is
+asked again) and stores the new answers over the old ones.
 """
 
 from __future__ import annotations
@@ -41,6 +42,9 @@ def request_key(request: LLMRequest) -> str:
         "max_tokens": request.max_tokens,
         "temperature": request.temperature,
     }
+    if request.web_search is not None:
+        # Only when set, so every key made before web search existed still matches.
+        content["web_search"] = request.web_search.model_dump(mode="json")
     canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 

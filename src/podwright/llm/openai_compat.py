@@ -15,7 +15,7 @@ from typing import Any, Literal
 import httpx
 
 from podwright.core.errors import ConfigError, ProviderError
-from podwright.core.llm import LLMRequest, LLMResponse, Message, Usage
+from podwright.core.llm import Citation, LLMRequest, LLMResponse, Message, Usage
 from podwright.llm.retry import parse_retry_after
 
 __all__ = ["OpenAICompatClient", "is_strict_schema", "model_family", "needs_cache_control"]
@@ -132,14 +132,20 @@ class OpenAICompatClient:
         """The JSON body sent for ``request`` (public so golden tests can pin the wire format)."""
         model = self._model_for(request)
         mark_cache = needs_cache_control(model)
+        fallbacks = request.fallbacks
+        search = request.web_search
+        if search is not None and search.via == "online":
+            model, fallbacks = _online(model), tuple(_online(name) for name in fallbacks)
         body: dict[str, Any] = {
             "model": model,
             "messages": [_wire_message(m, mark_cache=mark_cache) for m in request.messages],
             "max_tokens": request.max_tokens,
             "temperature": request.temperature,
         }
-        if request.fallbacks:
-            body["models"] = [model, *request.fallbacks]
+        if fallbacks:
+            body["models"] = [model, *fallbacks]
+        if search is not None and search.via == "plugin":
+            body["plugins"] = [{"id": "web", "max_results": search.max_results}]
         if request.json_schema is not None:
             body["response_format"] = {
                 "type": "json_schema",
@@ -232,7 +238,49 @@ class OpenAICompatClient:
             usage=_usage(payload.get("usage")),
             latency_s=latency,
             finish_reason=choice.get("finish_reason"),
+            citations=_citations(choice["message"].get("annotations")),
         )
+
+
+def _online(model: str) -> str:
+    """``model``'s ``:online`` variant (OpenRouter's web search shortcut); already one stays as is."""
+    return model if model.endswith(":online") else f"{model}:online"
+
+
+def _citations(raw: object) -> tuple[Citation, ...]:
+    """The ``url_citation`` annotations of a message (OpenRouter's standard shape), once per URL.
+
+    Anything else (file annotations, a malformed entry) is skipped: a citation is extra, never a
+    reason to lose the answer.
+    """
+    if not isinstance(raw, list):
+        return ()
+    found: dict[str, Citation] = {}
+    for annotation in raw:
+        if not isinstance(annotation, dict) or annotation.get("type") != "url_citation":
+            continue
+        cited = annotation.get("url_citation")
+        if not isinstance(cited, dict):
+            continue
+        url = _text(cited.get("url"))
+        if not url or url in found:
+            continue
+        found[url] = Citation(
+            url=url,
+            title=_text(cited.get("title")),
+            passage=_text(cited.get("content")),
+            start_index=_index(cited.get("start_index")),
+            end_index=_index(cited.get("end_index")),
+        )
+    return tuple(found.values())
+
+
+def _text(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _index(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 def _usage(raw: object) -> Usage:

@@ -17,6 +17,8 @@ __all__ = [
     "DEFAULT_PRICES",
     "FREE_MODELS",
     "PRICE_TABLE_DATE",
+    "WEB_RESULT_TOKENS",
+    "WEB_RESULT_USD",
     "ModelPrice",
     "PriceRow",
     "PriceTable",
@@ -43,6 +45,11 @@ DEFAULT_PRICES: dict[str, PriceRow] = {
     "openai/gpt-4o-mini": (0.15, 0.075, 0.60),
     "deepseek/deepseek-chat": (0.28, 0.028, 0.42),
 }
+
+WEB_RESULT_USD = 0.004
+"""OpenRouter's web search (its ``web`` plugin, Exa-powered): US$4 per 1,000 results, PRICE_TABLE_DATE."""
+WEB_RESULT_TOKENS = 1_000
+"""Input tokens one web result may add to the prompt (the budget guard's worst case, not a measure)."""
 
 FREE_MODELS: frozenset[str] = frozenset({LOCAL_MODEL_ID})
 """Models that run on this machine (the embedded llama.cpp model): they cost nothing per call."""

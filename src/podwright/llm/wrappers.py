@@ -17,7 +17,7 @@ from time import perf_counter
 from podwright.core.errors import BudgetExceeded, ProviderError
 from podwright.core.llm import CallRecord, Ledger, LLMClient, LLMRequest, LLMResponse, Usage
 from podwright.core.show import LLMSettings
-from podwright.llm.pricing import PriceTable, settle_cost
+from podwright.llm.pricing import WEB_RESULT_TOKENS, WEB_RESULT_USD, PriceTable, settle_cost
 
 __all__ = [
     "MIN_ANSWER_TOKENS",
@@ -190,7 +190,15 @@ class BudgetGuardClient:
         rates = self.rates(request)
         if rates is None:
             return None
-        return self.count_tokens(request) * rates.input + request.max_tokens * rates.output
+        return self._prompt_usd(request, rates) + request.max_tokens * rates.output
+
+    def _prompt_usd(self, request: LLMRequest, rates: _Rates) -> float:
+        """Worst-case US$ of the prompt: its tokens, plus the web results a search adds and bills."""
+        search = request.web_search
+        results = search.max_results if search is not None else 0
+        return (
+            self.count_tokens(request) + results * WEB_RESULT_TOKENS
+        ) * rates.input + results * WEB_RESULT_USD
 
     async def complete(self, request: LLMRequest) -> LLMResponse:
         """Answer ``request`` within what is left of the budget; raise BudgetExceeded if it cannot fit."""
@@ -224,7 +232,7 @@ class BudgetGuardClient:
         """The request with a ``max_tokens`` that fits what is left, and the worst case it reserves."""
         assert self.budget_usd is not None
         episode = request.episode_id
-        prompt_usd = self.count_tokens(request) * rates.input
+        prompt_usd = self._prompt_usd(request, rates)
         async with self._settled:
             while True:
                 left = self.budget_usd - self.spent(episode) - self._reserved.get(episode, 0.0)

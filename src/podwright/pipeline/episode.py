@@ -113,14 +113,16 @@ async def write_episode_script(
     sources: Sequence[SourceDoc] = (),
     on_event: StageCallback | None = None,
     on_segment: Callable[[int, Segment], None] | None = None,
+    web: bool = True,
 ) -> tuple[Path, ScriptResult]:
     """Write the script of ``request`` into its episode folder; returns the folder and the result.
 
     The folder, the episode id and the sources' digest count are checked before the first call.
+    ``web=False`` (an offline run) keeps research to the documents given, whatever the show asks.
     """
     folder = episode_dir(out_root, show, request.episode_id)
     check_before_spending(show, request, folder, sources)
-    result = await ScriptPipeline(client, show).write(
+    result = await ScriptPipeline(client, show, web=web).write(
         request, sources, on_event=on_event, on_segment=on_segment
     )
     write_script_files(result, folder)
@@ -444,10 +446,12 @@ async def produce_episode(
     on_event: StageCallback | None = None,
     on_progress: Callable[[VoicingProgress], None] | None = None,
     review: TakeReview | None = None,
+    web: bool = True,
 ) -> ProduceResult:
     """Script and render one episode, voicing each segment as soon as its dialogue exists.
 
-    With ``review``, segments voiced early are heard as they are voiced too.
+    With ``review``, segments voiced early are heard as they are voiced too; ``web`` is
+    :func:`write_episode_script`'s.
     """
     started = time.perf_counter()
     # Before any LLM spend: a cast that cannot speak here fails in a second.
@@ -469,6 +473,7 @@ async def produce_episode(
             sources=sources,
             on_event=on_event,
             on_segment=on_segment,
+            web=web,
         )
         prefetch = [future.result() for future in await asyncio.to_thread(_wait_all, prefetching)]
     render = await asyncio.to_thread(

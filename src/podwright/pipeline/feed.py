@@ -26,6 +26,7 @@ from podwright.core.lifecycle import EpisodeRecord, EpisodeState
 from podwright.pipeline.episode_folder import read_script
 from podwright.pipeline.renders import render_dir
 from podwright.pipeline.run_record import atomic_write_text
+from podwright.stages.show_notes import show_notes
 
 __all__ = [
     "SHOW_COVER_NAMES",
@@ -79,9 +80,8 @@ class FeedEpisode:
 
     @property
     def description(self) -> str:
-        """The published description (metadata's, else the script's summary)."""
-        meta = self.script.metadata
-        return meta.description if meta and meta.description else self.script.summary
+        """The published show notes: the description (metadata's, else the summary) and the sources."""
+        return show_notes(self.script)
 
 
 def feed_episodes(records: Sequence[EpisodeRecord]) -> list[FeedEpisode]:

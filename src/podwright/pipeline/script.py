@@ -158,12 +158,15 @@ class ScriptPipeline:
         clock: Callable[[], float] = time.perf_counter,
         needs_summary: Callable[[SourceDoc], bool] = _long_source,
         split_for_summary: Callable[[SourceDoc], Sequence[str]] = _pieces,
+        web: bool = True,
     ) -> None:
         self.client = client
         self.show = show
         self.clock = clock
         self.needs_summary = needs_summary
         self.split_for_summary = split_for_summary
+        self.web = web
+        """Whether research may search the web when the show asks (an offline run may not)."""
 
     async def write(
         self,
@@ -193,9 +196,7 @@ class ScriptPipeline:
         size = size_episode(self.show, request.target_minutes)
 
         digested = tuple(await _all(*(self._digest(run, doc, episode_id) for doc in sources)))
-        brief = await self._ask(
-            run, research.build_request(self.show, request, digested, size), research.RESPONSE
-        )
+        brief = await self._research(run, request, digested, size)
         draft = await self._ask(
             run, outline.build_request(self.show, request, brief, size), outline.OutlineDraft
         )
@@ -229,6 +230,8 @@ class ScriptPipeline:
             metadata=meta,
             image_prompts=prompts,
             created_at=started_at,
+            sources=(*brief.sources, *research.document_sources(digested)),
+            sourcing=brief.sourcing,
         )
         record = RunRecord.build(
             episode_id=episode_id,
@@ -245,6 +248,14 @@ class ScriptPipeline:
         value, responses = await complete_json(self.client, request, model_type)
         run.end(StageRecord.from_responses(request.stage, request.task, started, run.now(), responses))
         return value, responses
+
+    async def _research(
+        self, run: _Run, request: EpisodeRequest, digested: Sequence[SourceDoc], size: EpisodeSize
+    ) -> ResearchBrief:
+        """The brief, with the pages the provider's web search cited (every answer's, repairs too)."""
+        call = research.build_request(self.show, request, digested, size, web=self.web)
+        draft, responses = await self._call(run, call, research.RESPONSE)
+        return research.parse(draft, responses, call, digested)
 
     async def _ask(self, run: _Run, request: LLMRequest, model_type: type[M]) -> M:
         value, _ = await self._call(run, request, model_type)

@@ -10,13 +10,15 @@ from podwright.core import AudioError, PodwrightError, Tier
 from podwright.pipeline.episode_folder import read_chapters, read_script
 from podwright.pipeline.renders import render_dir
 from podwright.pipeline.run_record import atomic_write_text
+from podwright.stages.show_notes import show_notes
 from podwright.stages.youtube import YouTubeMetadata, repair_youtube, youtube_problems
 
 __all__ = ["write_youtube_json", "youtube_metadata_for"]
 
 
 def youtube_metadata_for(episode_dir: Path, tier: Tier = Tier.DRAFT) -> YouTubeMetadata:
-    """YouTube metadata from ``script.json`` and the real chapter times of ``tier``'s render."""
+    """YouTube metadata from ``script.json`` (its show notes: description and sources) and the real
+    chapter times of ``tier``'s render."""
     script = read_script(episode_dir)
     tier_dir = render_dir(episode_dir, tier)
     chapters = read_chapters(tier_dir)
@@ -24,7 +26,7 @@ def youtube_metadata_for(episode_dir: Path, tier: Tier = Tier.DRAFT) -> YouTubeM
     meta = script.metadata
     metadata = repair_youtube(
         title=meta.title if meta else script.title,
-        description=(meta.description if meta and meta.description else script.summary),
+        description=show_notes(script),
         tags=meta.tags if meta else (),
         chapters=[(chapter.start_s, chapter.title) for chapter in chapters],
         duration_s=duration_s,

@@ -14,13 +14,15 @@ from podwright.core.episode import Outline, ResearchBrief
 from podwright.core.llm import Message
 from podwright.core.show import Show
 
-__all__ = ["bookend_prefix", "episode_prefix", "show_system_message"]
+__all__ = ["bookend_prefix", "episode_prefix", "show_system_message", "sources_block"]
 
 
 def show_system_message(show: Show) -> Message:
     """The system message: who writes, for whom, in which voice, and the answer format."""
     hosts = "\n".join(
-        f"- id `{host.id}`: {host.name}" + (f" — {host.persona}" if host.persona else "")
+        f"- id `{host.id}`: {host.name}"
+        + (f" — {host.persona}" if host.persona else "")
+        + (f" Role in this episode: {show.roles[host.id]}" if host.id in show.roles else "")
         for host in show.hosts
     )
     ids = ", ".join(f'"{host.id}"' for host in show.hosts)
@@ -54,6 +56,22 @@ def _brief_block(brief: ResearchBrief) -> str:
     return "\n".join(lines)
 
 
+def sources_block(brief: ResearchBrief) -> str:
+    """The pages research cited, numbered, with the passage each gave; or the brief's sourcing line.
+
+    Shared by the outline call and the writers' prefix, so both write from the same sources.
+    """
+    if not brief.sources:
+        return brief.sourcing
+    lines = [brief.sourcing, "Web sources (write from these; never invent a source):"]
+    for number, source in enumerate(brief.sources, start=1):
+        title = source.title or source.url
+        lines.append(
+            f"[{number}] {title} — {source.url}" + (f"\n    {source.passage}" if source.passage else "")
+        )
+    return "\n".join(lines)
+
+
 def _outline_block(outline: Outline) -> str:
     lines = [f'Episode plan: "{outline.title}"']
     for index, segment in enumerate(outline.segments, start=1):
@@ -74,7 +92,8 @@ def episode_prefix(show: Show, brief: ResearchBrief, outline: Outline) -> tuple[
     The second message carries ``cache_breakpoint=True``; it depends only on the show, the brief and
     the outline, so it is byte-identical across the episode's segment calls.
     """
-    context = "\n\n".join((_template_block(show), _brief_block(brief), _outline_block(outline)))
+    blocks = (_template_block(show), _brief_block(brief), sources_block(brief), _outline_block(outline))
+    context = "\n\n".join(block for block in blocks if block)
     return show_system_message(show), Message(role="user", content=context, cache_breakpoint=True)
 
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from podwright.core.episode import EpisodeRequest, Outline, OutlineSegment, ResearchBrief
 from podwright.core.llm import LLMRequest, Message
 from podwright.core.show import Show, Task
+from podwright.stages.context import sources_block
 from podwright.stages.schema import response_schema
 from podwright.stages.sizing import EpisodeSize
 
@@ -55,6 +56,7 @@ def build_request(show: Show, request: EpisodeRequest, brief: ResearchBrief, siz
         content=(
             f"{topic}Brief: {brief.summary}\n"
             + ("Key facts: " + "; ".join(brief.key_facts) + "\n" if brief.key_facts else "")
+            + (f"{sources_block(brief)}\n" if brief.sources or brief.sourcing else "")
             + f"\nPlan exactly {len(show.template)} segments, in this order:\n{steps}\n"
             f"Give a working title, and for each segment a title and 2-{_MAX_KEY_POINTS} short key points. "
             "The intro and conclusion are written separately: no segment is an introduction or a "

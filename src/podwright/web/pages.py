@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from podwright.app.url_guard import check_public_url
 from podwright.core import Cancelled, ConfigError, Host, JobState, PodwrightError, Show, Tier, VoiceRef
+from podwright.core.formats import Format, apply_format, format_named, format_names
 from podwright.web.app import StudioWeb, check_csrf, web_of
 from podwright.web.runs import Run
 from podwright.web.security import safe_name
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
 __all__ = ["router"]
 
 router = APIRouter(dependencies=[Depends(check_csrf)])
+
+FORMAT_CHOICE = "format:"
+"""How the new-episode form's template field names a built-in format (``format:debate``)."""
 
 #: What an uploaded source may be: its suffix, and how its first bytes must look.
 UPLOAD_TYPES = {
@@ -49,16 +53,26 @@ def _show(web: StudioWeb, slug: str) -> tuple[Path, Show]:
 @router.get("/shows", response_class=HTMLResponse)
 async def shows_page(request: Request) -> HTMLResponse:
     web = web_of(request)
-    return web.page(request, "shows.html", shows=list_shows(web.shows_dir))
+    return web.page(request, "shows.html", **_shows_context(web))
+
+
+def _formats() -> list[Format]:
+    return [format_named(name) for name in format_names()]
+
+
+def _shows_context(web: StudioWeb) -> dict[str, Any]:
+    return {"shows": list_shows(web.shows_dir), "formats": _formats()}
 
 
 @router.post("/shows")
-async def create_show_action(request: Request, name: str = Form(""), slug: str = Form("")) -> Response:
+async def create_show_action(
+    request: Request, name: str = Form(""), slug: str = Form(""), format: str = Form("")
+) -> Response:
     web = web_of(request)
     try:
-        create_show(web.shows_dir, name=name, slug=slug.strip())
+        create_show(web.shows_dir, name=name, slug=slug.strip(), format=format)
     except ConfigError as exc:
-        return web.page(request, "shows.html", 400, shows=list_shows(web.shows_dir), error=exc)
+        return web.page(request, "shows.html", 400, error=exc, **_shows_context(web))
     return RedirectResponse(f"/shows/{slug.strip()}", status_code=303)
 
 
@@ -96,7 +110,8 @@ async def save_hosts(request: Request, slug: str) -> Response:
                     words_per_minute=old.words_per_minute,
                 )
             )
-        show = replace_hosts(path, hosts)
+        # Hosts a format leaves on the bench are kept in the file as they were.
+        show = replace_hosts(path, [*hosts, *show.benched])
         web.studio.cast_engines(show, Tier.DRAFT)
     except ConfigError as exc:
         return web.page(
@@ -126,7 +141,7 @@ async def audition(request: Request, slug: str, host_id: str, tier: Tier = Tier.
 
 def _new_context(web: StudioWeb, **values: Any) -> dict[str, Any]:
     shows = [(path, show) for path, show, _ in list_shows(web.shows_dir) if show is not None]
-    return {"shows": shows, "tiers": list(Tier), "values": values}
+    return {"shows": shows, "tiers": list(Tier), "values": values, "formats": _formats()}
 
 
 @router.get("/new", response_class=HTMLResponse)
@@ -210,8 +225,16 @@ async def new_episode(
         chosen = _show(web, show)[1] if show else None
         if chosen is None:
             raise ConfigError("pick a show", hint="make one on the Shows page first")
-        if template and template != show:
-            chosen = chosen.model_copy(update={"template": _show(web, template)[1].template})
+        if template.startswith(FORMAT_CHOICE):
+            chosen = apply_format(chosen, template.removeprefix(FORMAT_CHOICE))
+        elif template and template != show:
+            # Another show's own flow: this show's format roles would not fit it.
+            update: dict[str, object] = {
+                "template": _show(web, template)[1].template,
+                "format": None,
+                "roles": {},
+            }
+            chosen = chosen.model_copy(update=update)
         sources = [url.strip()] if url.strip() else []
         if sources and not web.studio.settings.private_sources:
             check_public_url(sources[0])

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from podwright.config import load_show, show_from_toml
 from podwright.core import ConfigError, Host, Show
+from podwright.core.formats import format_named, starter_with_format
 
 __all__ = ["create_show", "list_shows", "replace_hosts", "show_path"]
 
@@ -49,8 +50,9 @@ def _write(path: Path, text: str) -> None:
     os.replace(partial, path)
 
 
-def create_show(folder: Path, *, name: str, slug: str) -> Path:
-    """A new show file from the starter show, named ``name``; refuses to overwrite one."""
+def create_show(folder: Path, *, name: str, slug: str, format: str = "") -> Path:
+    """A new show file from the starter show, named ``name``, shaped by the built-in ``format`` when
+    one is named; refuses to overwrite one."""
     if not name.strip():
         raise ConfigError("a show needs a name", hint="type the show's name")
     path = show_path(folder, slug)
@@ -59,6 +61,8 @@ def create_show(folder: Path, *, name: str, slug: str) -> Path:
     text = files("podwright").joinpath("data/starter_show.toml").read_text(encoding="utf-8")
     text = text.replace('name = "Curious Minutes"', f"name = {_value(name.strip())}", 1)
     text = text.replace('slug = "curious-minutes"', f"slug = {_value(slug)}", 1)
+    if format:
+        text = starter_with_format(text, format_named(format))
     show_from_toml(text, origin=str(path))
     folder.mkdir(parents=True, exist_ok=True)
     _write(path, text)

@@ -27,7 +27,7 @@ from tests.backends import episodes
 from bench.report import Section, fmt
 from podwright.backends.modal_dispatch import plan_dispatch
 from podwright.backends.ray_actors import serve_actors, start_actors
-from podwright.backends.stores import SQLiteJobs
+from podwright.backends.stores import SharedJobs
 from podwright.scheduler.planner import PriceTable, plan_costs
 from podwright.scheduler.session import SessionSettings
 from podwright.scheduler.simulate import POLICIES, SimJob, simulate_split
@@ -55,7 +55,7 @@ def _ray_round(base: Path, actors: int, tag: str) -> tuple[float, float, float]:
     )
     settings = SessionSettings(keep_alive_s=0.5, poll_s=0.05)
     started = time.perf_counter()
-    handles = start_actors(SQLiteJobs(db), factory, actors=actors, settings=settings, worker_prefix=tag)
+    handles = start_actors(SharedJobs(db), factory, actors=actors, settings=settings, worker_prefix=tag)
     warm = time.perf_counter()
     serve_actors(handles, burst=True)
     done = time.perf_counter()

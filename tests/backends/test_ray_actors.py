@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from podwright.backends.ray_actors import serve_actors, start_actors
-from podwright.backends.stores import SQLiteJobs
+from podwright.backends.stores import SharedJobs
 from podwright.core import ConfigError
 from podwright.core.jobs import AttemptOutcome, JobState
 from podwright.scheduler.session import SessionSettings
@@ -72,7 +72,7 @@ def test_a_killed_actor_loses_only_its_episode_in_flight_which_another_actor_fin
     jobs.conn.execute("UPDATE jobs SET word_count = 1000")  # ten slow checkpointed chunks
     settings = SessionSettings(keep_alive_s=0.2, lease_s=1.0, heartbeat_s=0.2, poll_s=0.05)
     factory = load_object("tests.scheduler.fakes:make_counting_renderer")
-    opener = SQLiteJobs(db)
+    opener = SharedJobs(db)
     try:
         (doomed,) = start_actors(
             opener, lambda: factory("0.3"), actors=1, settings=settings, worker_prefix="a"
@@ -108,5 +108,5 @@ def test_a_killed_actor_loses_only_its_episode_in_flight_which_another_actor_fin
 def test_more_actors_than_gpus_are_refused_before_any_starts(ray_cluster: str, tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="has 2 GPUs for 3 render actors"):
         start_actors(
-            SQLiteJobs(tmp_path / "q.db"), dict, actors=3, settings=SessionSettings(), worker_prefix="x"
+            SharedJobs(tmp_path / "q.db"), dict, actors=3, settings=SessionSettings(), worker_prefix="x"
         )

@@ -55,9 +55,9 @@ class RayRun:
 
 def open_jobs(studio: Studio) -> JobsOpener:
     """The one opener every backend gets for this studio's store (actors and dispatchers alike)."""
-    from podwright.backends.stores import SQLiteJobs
+    from podwright.backends.stores import SharedJobs
 
-    return SQLiteJobs(studio.settings.db_path)
+    return SharedJobs(studio.settings.store)
 
 
 def session_settings(options: WorkerOptions) -> SessionSettings:

@@ -2,7 +2,8 @@
 
 Backends never connect on their own; they receive an opener (``Callable[[], JobStore]``) and derive
 the session store from the job store it returns, here and nowhere else, so pointing every backend at
-another store (PostgreSQL) changes this module alone.
+another store changes this module alone. The opener takes the store's target: a SQLite file (shared by
+the processes and actors of one host) or a ``postgresql://`` URL (shared by every machine).
 """
 
 from __future__ import annotations
@@ -12,25 +13,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from podwright.store.db import connect
-from podwright.store.jobs import JobStore
+from podwright.store.jobs import JobStore, open_job_store
 from podwright.store.sessions import SessionStore
 
-__all__ = ["JobsOpener", "SQLiteJobs", "close", "session_store"]
+__all__ = ["JobsOpener", "SharedJobs", "close", "session_store"]
 
 JobsOpener = Callable[[], JobStore]
 """Opens a job store on a fresh connection (one per thread, one per actor); must survive pickling."""
 
 
 @dataclass(frozen=True, slots=True)
-class SQLiteJobs:
-    """Opens the SQLite store file at ``path``: shared by every process and actor on one host."""
+class SharedJobs:
+    """Opens the store at ``target``: a SQLite file path or a ``postgresql://`` URL."""
 
-    path: Path
+    target: Path | str
 
     def __call__(self) -> JobStore:
         """A job store on a fresh connection."""
-        return JobStore(connect(self.path), clock=time.time)
+        return open_job_store(self.target, clock=time.time)
 
 
 def session_store(jobs: JobStore, *, clock: Callable[[], float] | None = None) -> SessionStore:

@@ -222,7 +222,7 @@ def stage_scripts(studio: Studio, options: WorkerOptions) -> int:
             thread.join()
         return sum(done)
     finally:
-        jobs.conn.close()
+        jobs.close()
 
 
 def _script_only_worker(
@@ -243,7 +243,7 @@ def _staged_render_settings(studio: Studio) -> tuple[RenderSettings, tuple[str, 
     try:
         staged = jobs.select([JobState.SCRIPTED])
     finally:
-        jobs.conn.close()
+        jobs.close()
     tables: set[RenderSettings] = set()
     engines: dict[str, None] = {}
     for job in staged:

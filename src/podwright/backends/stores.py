@@ -40,4 +40,4 @@ def session_store(jobs: JobStore, *, clock: Callable[[], float] | None = None) -
 
 def close(jobs: JobStore) -> None:
     """Close what :data:`JobsOpener` opened."""
-    jobs.conn.close()
+    jobs.close()

@@ -134,8 +134,9 @@ def _modal_rows() -> tuple[list[list[str]], str, str]:
         figures[containers] = (sim.billed_s * price.serverless_per_s, sim.makespan_s)
         gap = max(gap, abs(sim.billed_s * price.serverless_per_s - plan.serverless_usd))
         break_even = plan.break_even_utilization
+        per = -(-BACKLOG // containers)
         label = (
-            f"{containers} container{'s' if containers > 1 else ''} × {-(-BACKLOG // containers)} episodes"
+            f"{containers} container{'s' if containers > 1 else ''} × {per} episode{'s' if per > 1 else ''}"
         )
         if containers == planner_containers:
             label += " (planner's default)"

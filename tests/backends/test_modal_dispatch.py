@@ -170,3 +170,44 @@ def test_queued_episodes_are_scripted_here_then_rendered_in_a_container(
     folder = Path(record.folder)
     assert Path(render.folder) == folder / "draft" and render.cost_usd == 0.0
     assert (folder / "draft" / "episode.mp3").stat().st_size > 10_000
+
+
+def test_a_failed_container_call_sends_its_batch_back_to_the_queue_and_bills_nothing(
+    tmp_path: Path,
+) -> None:
+    from podwright.backends.modal_batch import BatchRenderer
+    from podwright.backends.modal_dispatch import DispatchPlan, dispatch
+    from podwright.backends.stores import SQLiteJobs
+    from podwright.scheduler.planner import PriceTable
+    from podwright.scheduler.session import SessionSettings
+    from tests.scheduler.fakes import FakeRenderer
+
+    db = tmp_path / "q.db"
+    episodes.stage(db, tmp_path / "out", ["a", "b", "c", "d"])
+    containers = {}
+
+    def submit(batch, plan):
+        ids = [staged.job.id for staged in batch]
+        if "a" in ids:
+            raise RuntimeError("container preempted")
+        renderer = containers.setdefault("warm", BatchRenderer(FakeRenderer(), tmp_path / "w", container="c"))
+        if renderer.load_s == 0:
+            renderer.load()
+        return renderer.render(batch)
+
+    plan = DispatchPlan(price=PriceTable.default().gpu("cpu"), batch_size=2, keep_alive_s=1.0)
+    summary = dispatch(SQLiteJobs(db), submit, plan=plan, worker="d1", settings=SessionSettings(lease_s=30))
+
+    jobs = JobStore(connect(db))
+    try:
+        lost = [job for job in jobs.select() if job.state is JobState.SCRIPTED]
+        assert len(lost) == 2 and {job.lease_owner for job in lost} == {None}
+        assert set(summary.failed) == {job.id for job in lost} and len(summary.rendered) == 2
+        for job in lost:
+            (attempt,) = [a for a in jobs.attempts(job.id) if a.phase.value == "render"]
+            assert attempt.outcome is AttemptOutcome.ERROR
+            assert attempt.error == "container call failed: RuntimeError: container preempted"
+        (session,) = SessionStore(jobs.conn).select()
+        assert session.id == summary.sessions[0] and session.episodes == 2
+    finally:
+        jobs.conn.close()

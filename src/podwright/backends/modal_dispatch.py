@@ -124,22 +124,14 @@ def dispatch(
         sessions = tuple(
             record_container(jobs, calls, known, plan, worker) for calls in by_container.values()
         )
+        rendered = tuple(job_id for job_id in known if jobs.get(job_id).state in _RENDERED)
     finally:
         close(jobs)
-    rendered = tuple(job_id for job_id in known if _state(open_jobs, job_id) in _RENDERED)
     failed = tuple(job_id for job_id in known if job_id not in rendered)
     return DispatchSummary(plan, len(lanes), rendered, failed, sessions)
 
 
 _RENDERED = frozenset({JobState.DONE, JobState.REVIEW})
-
-
-def _state(open_jobs: JobsOpener, job_id: str) -> JobState:
-    jobs = open_jobs()
-    try:
-        return jobs.get(job_id).state
-    finally:
-        close(jobs)
 
 
 def _claim_staged(

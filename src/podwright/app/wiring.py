@@ -7,7 +7,6 @@ all wire through these functions, so a show means the same thing whichever inter
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -16,6 +15,7 @@ from pydantic import ValidationError
 
 from podwright.app.settings import KeyLookup, StudioSettings
 from podwright.core import ConfigError, EpisodeRequest, LLMClient, Show, SourceDoc, Tier
+from podwright.core.slugs import ascii_slug
 
 if TYPE_CHECKING:
     from podwright.core import TTSEngine
@@ -29,7 +29,6 @@ __all__ = [
     "script_client",
 ]
 
-_NON_SLUG = re.compile(r"[^a-z0-9]+")
 _MAX_SLUG_CHARS = 60
 
 
@@ -109,9 +108,10 @@ async def script_client(
 
 
 def default_episode_id(title: str, *, today: datetime | None = None) -> str:
-    """``YYYY-MM-DD-slug-of-the-title``, e.g. ``2026-11-25-why-the-sky-is-dark``."""
+    """``YYYY-MM-DD-slug-of-the-title``, e.g. ``2026-11-25-why-the-sky-is-dark``; a title in another
+    script is transliterated (``Почему небо тёмное`` → ``2026-11-25-pochemu-nebo-temnoe``)."""
     date = (today or datetime.now(UTC)).strftime("%Y-%m-%d")
-    slug = _NON_SLUG.sub("-", title.lower()).strip("-")[:_MAX_SLUG_CHARS].rstrip("-")
+    slug = ascii_slug(title, max_chars=_MAX_SLUG_CHARS)
     return f"{date}-{slug}" if slug else date
 
 

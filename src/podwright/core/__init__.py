@@ -60,6 +60,7 @@ from podwright.core.show import (
     Task,
     Tier,
     VoiceRef,
+    YouTubeSettings,
 )
 from podwright.core.speech import AudioClip, EngineVoice, SpeechChecker, SpeechRequest, TTSEngine
 from podwright.core.timeline import Chapter, Cue
@@ -133,4 +134,5 @@ __all__ = [
     "Usage",
     "VoiceError",
     "VoiceRef",
+    "YouTubeSettings",
 ]

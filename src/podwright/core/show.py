@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from pydantic import Field, field_validator, model_validator
 
+from podwright.core.language import normalize_language
 from podwright.core.model import Record
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "Task",
     "Tier",
     "VoiceRef",
+    "YouTubeSettings",
 ]
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -288,6 +290,18 @@ class QualitySettings(Record):
     """How far the whole script's words may stray from the target (0.15 = ±15%)."""
 
 
+class YouTubeSettings(Record):
+    """The YouTube video of a render: ``<tier>/episode.mp4``, the segment images as slides over the audio."""
+
+    video: bool = False
+    """Render ``episode.mp4`` with every render (off: only ``podwright video EPISODE`` makes one)."""
+    burn_captions: bool = False
+    """Draw the transcript onto the picture (the ``.srt``/``.vtt`` sidecars are written either way)."""
+    fps: int = Field(default=2, ge=1, le=30)
+    """Frames per second of the slideshow: slides only change at chapters, so a low rate costs little
+    and encodes fast; raise it when captions are burned in and should follow speech closely."""
+
+
 class Show(Record):
     """Everything an episode needs to know about its show."""
 
@@ -295,6 +309,7 @@ class Show(Record):
     slug: str
     """Folder and id-safe name (lower-case slug)."""
     language: str = "en"
+    """The BCP-47 tag of the show's language (``en``, ``es``, ``pt-BR``, ``ja``), normalized."""
     audience: str = "curious listeners"
     style: str = "warm, clear, conversational; concrete examples over abstractions"
     hosts: tuple[Host, ...] = Field(min_length=1, max_length=4)
@@ -319,6 +334,13 @@ class Show(Record):
     """Take QA: which tiers are heard back by Whisper, the thresholds, how many retakes."""
     schedule: Schedule | None = None
     quality: QualitySettings = Field(default_factory=QualitySettings)
+    youtube: YouTubeSettings = Field(default_factory=YouTubeSettings)
+    """The YouTube video: whether every render makes one, burned-in captions, frame rate."""
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        return normalize_language(value)
 
     @field_validator("slug")
     @classmethod

@@ -33,7 +33,8 @@ _MAX_SLUG_CHARS = 60
 
 
 def engine_options(show: Show | None, keys: KeyLookup) -> dict[str, dict[str, Any]]:
-    """Per-engine options from the show's ``[engines.*]`` tables, every ``api_key_env`` resolved.
+    """Per-engine options from the show's ``[engines.*]`` tables, every ``api_key_env`` resolved, and
+    the show's language for engines that take one.
 
     ``openai_speech`` without a ``base_url`` talks to OpenAI's hosted API, so it takes the usual
     ``OPENAI_API_KEY`` unless the show names another variable; a local speech server gets no key.
@@ -48,7 +49,21 @@ def engine_options(show: Show | None, keys: KeyLookup) -> dict[str, dict[str, An
     speech = resolved.setdefault("openai_speech", {})
     if "api_key" not in speech and "base_url" not in speech:
         speech["api_key"] = keys("OPENAI_API_KEY")
+    if show is not None:
+        _tell_language(show, resolved)
     return resolved
+
+
+def _tell_language(show: Show, resolved: dict[str, dict[str, Any]]) -> None:
+    """Give every cast engine that is built with a ``language`` (Chatterbox Multilingual) the show's,
+    unless the show file set one: a multilingual voice speaks the language the script is written in."""
+    from podwright.tts.registry import takes_option
+
+    used = {host.voice(tier).engine for host in show.hosts for tier in Tier}
+    for name in sorted(used):
+        options = resolved.get(name, {})
+        if "language" not in options and takes_option(name, "language"):
+            resolved[name] = {**options, "language": show.language}
 
 
 def build_cast_engines(show: Show, tier: Tier, keys: KeyLookup) -> dict[str, TTSEngine]:

@@ -40,9 +40,7 @@ def language_error(value: str) -> str | None:
         return None
     guess = _guess(text)
     suggestion = f"; did you mean {guess!r}?" if guess else ""
-    return (
-        f"language {value!r} is not a BCP-47 language tag (like 'en', 'es', 'pt-BR', 'ja'){suggestion}"
-    )
+    return f"language {value!r} is not a BCP-47 language tag (like 'en', 'es', 'pt-BR', 'ja'){suggestion}"
 
 
 def _guess(name: str) -> str | None:

@@ -56,10 +56,10 @@ async def shows_page(request: Request) -> HTMLResponse:
 async def create_show_action(request: Request, name: str = Form(""), slug: str = Form("")) -> Response:
     web = web_of(request)
     try:
-        create_show(web.shows_dir, name=name, slug=slug.strip())
+        path = create_show(web.shows_dir, name=name, slug=slug.strip())
     except ConfigError as exc:
         return web.page(request, "shows.html", 400, shows=list_shows(web.shows_dir), error=exc)
-    return RedirectResponse(f"/shows/{slug.strip()}", status_code=303)
+    return RedirectResponse(f"/shows/{path.stem}", status_code=303)
 
 
 @router.get("/shows/{slug}", response_class=HTMLResponse)

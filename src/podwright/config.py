@@ -24,7 +24,8 @@ __all__ = ["api_key", "data_dir", "load_show", "open_studio", "resolve_settings"
 
 #: Show fields written as their own tables (``[llm]``, ``[[hosts]]``...) rather than inside ``[show]``.
 _TOP_LEVEL_TABLES = frozenset(
-    {"hosts", "template", "llm", "lexicon", "audio", "engines", "publishing", "qa", "quality", "schedule", "youtube"}
+    {"hosts", "template", "llm", "lexicon", "audio", "engines", "publishing", "qa", "quality", "schedule"}
+    | {"youtube"}
 )
 
 

@@ -22,6 +22,7 @@ __all__ = [
     "language_name",
     "normalize_language",
     "speaks",
+    "written_language",
 ]
 
 ANY_LANGUAGE = "mul"
@@ -77,6 +78,11 @@ def language_name(tag: str) -> str:
     english = language.display_name()
     own = language.autonym()
     return english if own.casefold() == english.casefold() else f"{english}, {own}"
+
+
+def written_language(tag: str) -> str:
+    """How a prompt names the language to write in: ``Spanish, español (`es`)``; ``English (`en`)``."""
+    return f"{language_name(tag)} (`{tag}`)"
 
 
 @lru_cache(maxsize=1024)

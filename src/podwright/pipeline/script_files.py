@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from podwright.core.episode import Script
+from podwright.core.language import labels_for
 from podwright.pipeline.run_record import atomic_write_text, write_run_json
 
 if TYPE_CHECKING:
@@ -25,7 +26,8 @@ def render_markdown(script: Script) -> str:
         for turn in segment.turns:
             lines += [f"**{script.hosts.get(turn.host, turn.host)}:** {turn.text}", ""]
     if script.metadata is not None and script.metadata.tags:
-        lines += ["---", "", "Tags: " + ", ".join(script.metadata.tags), ""]
+        tags = labels_for(script.language).tags
+        lines += ["---", "", f"{tags}: " + ", ".join(script.metadata.tags), ""]
     return "\n".join(lines)
 
 

@@ -29,6 +29,7 @@ def youtube_metadata_for(episode_dir: Path, tier: Tier = Tier.DRAFT) -> YouTubeM
         chapters=[(chapter.start_s, chapter.title) for chapter in chapters],
         duration_s=duration_s,
         fallback_title=script.title,
+        language=script.language,
     )
     problems = youtube_problems(metadata, duration_s=duration_s)
     if problems:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from podwright.core.episode import EpisodeRequest, ResearchBrief, SourceDoc
+from podwright.core.language import written_language
 from podwright.core.llm import LLMRequest, Message
 from podwright.core.show import Show, Task
 from podwright.stages.schema import response_schema
@@ -52,7 +53,7 @@ def build_request(
         role="system",
         content=(
             f'You are the researcher of the podcast "{show.name}" for {show.audience}. '
-            f"Write in the language with code `{show.language}`. Answer with JSON only."
+            f"Write in {written_language(show.language)}. Answer with JSON only."
         ),
     )
     ask = Message(

@@ -16,6 +16,7 @@ BENCHES = {
     "quality": "bench.bench_quality",
     "studio": "bench.bench_studio",
     "qa": "bench.bench_qa",
+    "video": "bench.bench_video",
 }
 
 

@@ -55,7 +55,7 @@ def write(section: Section) -> None:
 
 def rebuild() -> None:
     """Assemble docs/benchmarks.md from the stored fragments, in a fixed order."""
-    order = ["script", "quality", "budget", "voice", "queue", "images", "studio", "qa"]
+    order = ["script", "quality", "budget", "voice", "queue", "images", "studio", "qa", "video"]
     fragments = sorted(
         FRAGMENTS.glob("*.md"), key=lambda p: (order.index(p.stem) if p.stem in order else 99, p.stem)
     )

@@ -70,7 +70,7 @@ def test_a_render_with_video_writes_a_youtube_ready_mp4(produced: tuple[Path, Sh
     assert (info.video_codec, info.video_profile, info.pixel_format) == ("h264", "High", "yuv420p")
     assert (info.width, info.height, info.fps) == (1920, 1080, 1.0)
     assert (info.audio_codec, info.audio_profile, info.audio_rate, info.audio_channels) == (
-        "aac", "LC", 48000, "stereo",
+        "aac", "LC", 48000, "mono",
     )  # fmt: skip
     audio_s = mp3_duration_s(tier_dir / "episode.mp3")
     assert abs(info.duration_s - audio_s) < 1.1  # at most one frame of 1 s, plus AAC framing
@@ -101,15 +101,17 @@ def test_slides_change_exactly_at_the_chapters_on_keyframes(produced: tuple[Path
 def test_burned_captions_draw_the_transcript_on_the_slides(produced: tuple[Path, Show]) -> None:
     folder, show = produced
     burned = show.youtube.model_copy(update={"burn_captions": True})
-    assert burned.frame_rate == 4  # captions follow speech more closely than slides need
-    made = write_episode_video(folder, Tier.DRAFT, show, burn_captions=True, fps=2)
+    assert burned.frame_rate == 2  # captions follow speech more closely than slides need
+    stereo = show.model_copy(update={"youtube": show.youtube.model_copy(update={"stereo": True})})
+    made = write_episode_video(folder, Tier.DRAFT, stereo, burn_captions=True, fps=2)
     assert made.burned_captions and made.fps == 2
     thumbs = _thumbnails(made.path)
     chapters = json.loads((folder / "draft" / "chapters.json").read_text(encoding="utf-8"))["chapters"]
     first_slide = thumbs[: round(chapters[1]["startTime"] * 2)]
     # The first cue starts with the episode; the slide's pixels vary while captions come and go.
     assert np.abs(first_slide - first_slide.mean(axis=0)).max() > 20
-    assert probe_media(made.path).fps == 2.0
+    info = probe_media(made.path)
+    assert info.fps == 2.0 and (info.audio_channels, info.audio_rate) == ("stereo", 48000)
 
 
 def test_a_render_without_video_removes_the_stale_one(produced: tuple[Path, Show], tmp_path: Path) -> None:

@@ -7,9 +7,10 @@ slide change is a forced keyframe, so a chapter link lands on its picture.
 
 What YouTube recommends (Help: "Recommended upload encoding settings") and what is written: MP4 with
 ``+faststart`` (the index first), H.264 High profile, progressive, 4:2:0, closed GOPs, two B-frames,
-BT.709 colour; AAC-LC at 48 kHz stereo, 384 kb/s. The frame rate is the one place a slideshow
-departs from it: a still picture needs no 24–60 fps (``[youtube] fps``, 2 by default), and a keyframe
-comes at every slide change and at least every 10 s instead of every half second.
+BT.709 colour; AAC-LC at 48 kHz, 128 kb/s mono (YouTube's mono figure: the episode's mix is mono) or
+384 kb/s stereo (``stereo``, its stereo figure, about five times the encoding work). The frame rate
+is where a slideshow departs from it: a still picture needs no 24–60 fps (``[youtube] fps``, 1 by
+default), and a keyframe comes at every slide change and at least every 10 s, not every half second.
 
 Captions burned into the picture use ffmpeg's ``subtitles`` filter, which only an ffmpeg built with
 libass has (the ``imageio-ffmpeg`` binary does); without it the render stops with that fix.
@@ -46,7 +47,8 @@ __all__ = [
 
 VIDEO_SIZE = (1920, 1080)
 AUDIO_RATE = 48_000
-AUDIO_BITRATE_KBPS = 384
+AUDIO_BITRATE_KBPS = {1: 128, 2: 384}
+"""AAC bitrate by channel count: YouTube's recommended figures for mono and stereo."""
 _MAX_KEYFRAME_GAP_S = 10
 _CAPTION_STYLE = "FontName=DejaVu Sans,FontSize=15,Outline=1.2,Shadow=0,MarginV=18,BorderStyle=1"
 _LIBASS_HINT = (
@@ -136,11 +138,13 @@ def render_slideshow(
     dest: Path,
     *,
     duration_s: float,
-    fps: int = 2,
+    fps: int = 1,
     captions: Path | None = None,
+    stereo: bool = False,
 ) -> None:
     """Encode ``slides`` over ``audio`` into the MP4 ``dest`` (written under a temporary name, then
-    moved into place); with ``captions`` (an SRT file) they are burned into the picture."""
+    moved into place); with ``captions`` (an SRT file) they are burned into the picture; ``stereo``
+    writes two channels at 384 kb/s instead of one at 128 kb/s."""
     if not slides:
         raise AudioError("a video needs at least one slide", hint="render the episode's images first")
     if not ffmpeg_has("libx264"):
@@ -154,6 +158,8 @@ def render_slideshow(
             hint=_LIBASS_HINT,
         )
     planned = slide_frames(slides, duration_s, fps)
+    channels = 2 if stereo else 1
+    bitrate = AUDIO_BITRATE_KBPS[channels]
     total = sum(frames for _, _, frames in planned)
     width, height = VIDEO_SIZE
     # Fill 16:9 without stretching, convert to BT.709 YUV once per slide, then repeat at ``fps``.
@@ -182,9 +188,10 @@ def render_slideshow(
             *("-pix_fmt", "yuv420p", "-bf", "2", "-g", str(fps * _MAX_KEYFRAME_GAP_S)),
             *("-x264-params", "open-gop=0", "-force_key_frames", keyframes, "-fps_mode", "cfr"),
             *("-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709"),
-            *("-color_range", "tv", "-c:a", "aac", "-profile:a", "aac_low", "-b:a", f"{AUDIO_BITRATE_KBPS}k"),
-            # The fast coder with forced mid/side: a mono mix in stereo encodes ~4x faster, same sound.
-            *("-aac_coder", "fast", "-aac_ms", "1", "-ar", str(AUDIO_RATE), "-ac", "2"),
+            *("-color_range", "tv", "-c:a", "aac", "-profile:a", "aac_low", "-b:a", f"{bitrate}k"),
+            # The fast coder (4x the default's speed on speech); in stereo, forced mid/side: the mix is
+            # mono, so the side channel is silence and costs nothing.
+            *("-aac_coder", "fast", "-aac_ms", "1", "-ar", str(AUDIO_RATE), "-ac", str(channels)),
             *("-movflags", "+faststart", "-f", "mp4", str(partial.resolve())),
         ]
         try:

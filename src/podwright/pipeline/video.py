@@ -105,7 +105,13 @@ def write_episode_video(
         slides = _slides(episode_dir, tier_dir, show, Path(work))
         path = tier_dir / VIDEO_FILE
         render_slideshow(
-            slides, audio, path, duration_s=duration_s, fps=rate, captions=captions if burn else None
+            slides,
+            audio,
+            path,
+            duration_s=duration_s,
+            fps=rate,
+            captions=captions if burn else None,
+            stereo=settings.stereo,
         )
     return EpisodeVideo(
         path=path,

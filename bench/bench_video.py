@@ -103,8 +103,9 @@ def run() -> Section:
             dest = folder / f"episode-{fps}-{burn}-{stereo}.mp4"
             load = os.getloadavg()[0]
             cpu, started = _children_cpu_s(), time.perf_counter()
+            burned = captions if burn else None
             render_slideshow(
-                slides, audio, dest, duration_s=EPISODE_S, fps=fps, captions=captions if burn else None
+                slides, audio, dest, duration_s=EPISODE_S, fps=fps, captions=burned, stereo=stereo
             )
             wall, cpu = time.perf_counter() - started, _children_cpu_s() - cpu
             info = probe_media(dest)

@@ -58,6 +58,7 @@ def test_labels_follow_the_base_language_with_english_fallback() -> None:
     assert labels_for("es").intro == "Introducción"
     assert labels_for("pt-BR").conclusion == "Conclusão"
     assert labels_for("ru").chapters == "Главы"
+    assert labels_for("de").sources == "Quellen"
     assert labels_for("sw").intro == "Intro"  # no table for Swahili: English
 
 

@@ -101,9 +101,11 @@ def speaks(voice_language: str, show_language: str) -> bool:
 class Labels:
     """The fixed words podwright writes into an episode, in one language."""
 
-    __slots__ = ("chapters", "conclusion", "intro", "part", "tags")
+    __slots__ = ("chapters", "conclusion", "intro", "part", "sources", "tags")
 
-    def __init__(self, intro: str, conclusion: str, chapters: str, tags: str, part: str) -> None:
+    def __init__(
+        self, intro: str, conclusion: str, chapters: str, tags: str, part: str, sources: str
+    ) -> None:
         self.intro = intro
         """The heading (and chapter title) of the opening segment."""
         self.conclusion = conclusion
@@ -114,25 +116,27 @@ class Labels:
         """What heads the tag list of ``script.md``."""
         self.part = part
         """A chapter with no title: ``{part} 3``."""
+        self.sources = sources
+        """What heads the list of an episode's sources in show notes and descriptions."""
 
 
 LABELS: dict[str, Labels] = {
-    "en": Labels("Intro", "Conclusion", "Chapters", "Tags", "Part"),
-    "es": Labels("Introducción", "Conclusión", "Capítulos", "Etiquetas", "Parte"),
-    "pt": Labels("Introdução", "Conclusão", "Capítulos", "Etiquetas", "Parte"),
-    "fr": Labels("Introduction", "Conclusion", "Chapitres", "Mots-clés", "Partie"),
-    "it": Labels("Introduzione", "Conclusione", "Capitoli", "Tag", "Parte"),
-    "de": Labels("Einleitung", "Fazit", "Kapitel", "Schlagwörter", "Teil"),
-    "nl": Labels("Intro", "Conclusie", "Hoofdstukken", "Tags", "Deel"),
-    "pl": Labels("Wstęp", "Podsumowanie", "Rozdziały", "Tagi", "Część"),
-    "ru": Labels("Вступление", "Заключение", "Главы", "Теги", "Часть"),
-    "uk": Labels("Вступ", "Висновок", "Розділи", "Теги", "Частина"),
-    "tr": Labels("Giriş", "Sonuç", "Bölümler", "Etiketler", "Bölüm"),
-    "ja": Labels("イントロ", "まとめ", "チャプター", "タグ", "パート"),
-    "zh": Labels("开场", "总结", "章节", "标签", "部分"),
-    "ko": Labels("인트로", "마무리", "챕터", "태그", "파트"),
-    "hi": Labels("परिचय", "निष्कर्ष", "अध्याय", "टैग", "भाग"),
-    "ar": Labels("المقدمة", "الخاتمة", "الفصول", "الوسوم", "الجزء"),
+    "en": Labels("Intro", "Conclusion", "Chapters", "Tags", "Part", "Sources"),
+    "es": Labels("Introducción", "Conclusión", "Capítulos", "Etiquetas", "Parte", "Fuentes"),
+    "pt": Labels("Introdução", "Conclusão", "Capítulos", "Etiquetas", "Parte", "Fontes"),
+    "fr": Labels("Introduction", "Conclusion", "Chapitres", "Mots-clés", "Partie", "Sources"),
+    "it": Labels("Introduzione", "Conclusione", "Capitoli", "Tag", "Parte", "Fonti"),
+    "de": Labels("Einleitung", "Fazit", "Kapitel", "Schlagwörter", "Teil", "Quellen"),
+    "nl": Labels("Intro", "Conclusie", "Hoofdstukken", "Tags", "Deel", "Bronnen"),
+    "pl": Labels("Wstęp", "Podsumowanie", "Rozdziały", "Tagi", "Część", "Źródła"),
+    "ru": Labels("Вступление", "Заключение", "Главы", "Теги", "Часть", "Источники"),
+    "uk": Labels("Вступ", "Висновок", "Розділи", "Теги", "Частина", "Джерела"),
+    "tr": Labels("Giriş", "Sonuç", "Bölümler", "Etiketler", "Bölüm", "Kaynaklar"),
+    "ja": Labels("イントロ", "まとめ", "チャプター", "タグ", "パート", "出典"),
+    "zh": Labels("开场", "总结", "章节", "标签", "部分", "来源"),
+    "ko": Labels("인트로", "마무리", "챕터", "태그", "파트", "출처"),
+    "hi": Labels("परिचय", "निष्कर्ष", "अध्याय", "टैग", "भाग", "स्रोत"),
+    "ar": Labels("المقدمة", "الخاتمة", "الفصول", "الوسوم", "الجزء", "المصادر"),
 }
 """Labels by base language (the part of the tag before any region or script); English is the fallback."""
 

@@ -18,6 +18,7 @@ BENCHES = {
     "qa": "bench.bench_qa",
     "store": "bench.bench_store",
     "scale": "bench.bench_scale",
+    "video": "bench.bench_video",
 }
 
 

@@ -55,7 +55,19 @@ def write(section: Section) -> None:
 
 def rebuild() -> None:
     """Assemble docs/benchmarks.md from the stored fragments, in a fixed order."""
-    order = ["script", "quality", "budget", "voice", "queue", "images", "studio", "qa", "store", "scale"]
+    order = [
+        "script",
+        "quality",
+        "budget",
+        "voice",
+        "queue",
+        "images",
+        "studio",
+        "qa",
+        "store",
+        "scale",
+        "video",
+    ]
     fragments = sorted(
         FRAGMENTS.glob("*.md"), key=lambda p: (order.index(p.stem) if p.stem in order else 99, p.stem)
     )

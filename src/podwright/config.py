@@ -48,6 +48,7 @@ _TOP_LEVEL_TABLES = frozenset(
         "schedule",
         "render",
         "research",
+        "youtube",
     }
 )
 

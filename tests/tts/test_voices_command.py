@@ -110,3 +110,41 @@ def test_bad_engine_option_is_one_clear_error(tmp_path: Path) -> None:
     assert "'hibari'" in errors[0] and "'speeed'" in errors[0]
     assert "[engines.hibari]" in result.stderr and "threads, max_chars, peak" in result.stderr
     assert "Voices" not in result.output  # it stopped before printing a table that hides the problem
+
+
+def test_voices_show_the_languages_each_voice_speaks() -> None:
+    import json
+
+    result = CliRunner().invoke(_app(), ["voices", "--json"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    rows = {(row["engine"], row["voice"]): row for row in json.loads(result.output)["voices"]}
+    assert rows[("hibari", "heart")]["languages"] == ["en-US"]
+    assert rows[("openai_speech", "alloy")]["languages"] == ["mul"]
+    table = CliRunner().invoke(_app(), ["voices", "-e", "hibari"], env={"COLUMNS": "200"})
+    assert "languages" in table.output and "en-GB" in table.output
+
+
+def test_a_spanish_show_with_an_english_voice_is_refused(tmp_path: Path) -> None:
+    show = tmp_path / "show.toml"
+    show.write_text(
+        """
+name = "Ciencia"
+slug = "ciencia"
+language = "es"
+
+[[hosts]]
+id = "ana"
+name = "Ana"
+voices.draft = { engine = "hibari", voice = "heart" }
+voices.final = { engine = "hibari", voice = "heart" }
+
+[[template]]
+kind = "deep_dive"
+intent = "explain"
+share = 1.0
+""",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(_app(), ["voices", "--show", str(show)], env={"COLUMNS": "250"})
+    assert result.exit_code != 0
+    assert "speaks en-US, not the show's language, es" in " ".join(result.output.split())

@@ -15,10 +15,19 @@ from podwright.core import ConfigError, EngineVoice, PodwrightError, Script, Sho
 
 if TYPE_CHECKING:
     from podwright.pipeline.images import EpisodeImages
+    from podwright.pipeline.video import EpisodeVideo
     from podwright.store.database import Database
     from podwright.store.ledger import EpisodeTotal, StageTotal
 
-__all__ = ["VoiceList", "costs_by_episode", "costs_by_stage", "list_voices", "make_images", "write_youtube"]
+__all__ = [
+    "VoiceList",
+    "costs_by_episode",
+    "costs_by_stage",
+    "list_voices",
+    "make_images",
+    "write_video",
+    "write_youtube",
+]
 
 #: Where each remote image engine's key is looked for when the show file names none.
 _DEFAULT_KEY_ENV = {"openai_images": "OPENAI_API_KEY", "openrouter": "OPENROUTER_API_KEY"}
@@ -71,6 +80,18 @@ def write_youtube(episode_dir: Path, tier: Tier) -> Path:
     from podwright.pipeline.youtube import write_youtube_json
 
     return write_youtube_json(episode_dir, tier)
+
+
+def write_video(
+    episode_dir: Path, tier: Tier, show: Show, *, burn_captions: bool | None = None, fps: int | None = None
+) -> EpisodeVideo:
+    """Write ``<tier>/episode.mp4`` from a rendered tier, then ``youtube.json`` naming it."""
+    from podwright.pipeline.video import write_episode_video
+    from podwright.pipeline.youtube import write_youtube_json
+
+    video = write_episode_video(episode_dir, tier, show, burn_captions=burn_captions, fps=fps)
+    write_youtube_json(episode_dir, tier)
+    return video
 
 
 def costs_by_episode(conn: Database, *, limit: int) -> list[EpisodeTotal]:

@@ -32,7 +32,9 @@ def take_review(settings: StudioSettings, show: Show, tier: Tier) -> TakeReview 
     else:
         from podwright.audio.whisper_checker import whisper_checker
 
-        checker = whisper_checker(show.qa, settings.models_dir, language=show.language)
+        # Whisper knows languages by their ISO 639-1 code alone (``en``, not ``en-US``).
+        language = show.language.split("-")[0]
+        checker = whisper_checker(show.qa, settings.models_dir, language=language)
     return TakeReview(checker, show.qa)
 
 

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from podwright.pipeline.images import EpisodeImages
     from podwright.pipeline.run_record import StageEvent
     from podwright.pipeline.script import ScriptResult
+    from podwright.pipeline.video import EpisodeVideo
     from podwright.pipeline.voicing import VoicingProgress
     from podwright.store.database import Database
     from podwright.store.episodes import SQLiteEpisodeBook
@@ -479,6 +480,30 @@ class Studio:
                 hint=f"render it first: `podwright render {folder.name} --tier {chosen.value}`",
             )
         return media.write_youtube(folder, chosen)
+
+    def write_video(
+        self,
+        episode: str | Path,
+        tier: Tier | None = None,
+        *,
+        burn_captions: bool | None = None,
+        fps: int | None = None,
+        show: Show | None = None,
+    ) -> EpisodeVideo:
+        """Render a tier's YouTube video (``<tier>/episode.mp4``; the final tier when it exists)."""
+        from podwright.pipeline.episode import load_episode
+        from podwright.pipeline.renders import rendered_tiers
+
+        folder = self.episode_folder(episode)
+        tiers = rendered_tiers(folder)
+        chosen = tier or (Tier.FINAL if Tier.FINAL in tiers else Tier.DRAFT)
+        if chosen not in tiers:
+            raise EpisodeError(
+                f"{folder.name} has no {chosen.value} render",
+                hint=f"render it first: `podwright render {folder.name} --tier {chosen.value}`",
+            )
+        _, snapshot = load_episode(folder, show)
+        return media.write_video(folder, chosen, snapshot, burn_captions=burn_captions, fps=fps)
 
     def costs(
         self, episode_id: str | None = None, *, limit: int = 20

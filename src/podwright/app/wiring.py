@@ -7,7 +7,6 @@ all wire through these functions, so a show means the same thing whichever inter
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -16,6 +15,7 @@ from pydantic import ValidationError
 
 from podwright.app.settings import KeyLookup, StudioSettings
 from podwright.core import ConfigError, EpisodeRequest, LLMClient, Show, SourceDoc, Tier
+from podwright.core.slugs import ascii_slug
 
 if TYPE_CHECKING:
     from podwright.core import TTSEngine
@@ -29,12 +29,12 @@ __all__ = [
     "script_client",
 ]
 
-_NON_SLUG = re.compile(r"[^a-z0-9]+")
 _MAX_SLUG_CHARS = 60
 
 
 def engine_options(show: Show | None, keys: KeyLookup) -> dict[str, dict[str, Any]]:
-    """Per-engine options from the show's ``[engines.*]`` tables, every ``api_key_env`` resolved.
+    """Per-engine options from the show's ``[engines.*]`` tables, every ``api_key_env`` resolved, and
+    the show's language for engines that take one.
 
     ``openai_speech`` without a ``base_url`` talks to OpenAI's hosted API, so it takes the usual
     ``OPENAI_API_KEY`` unless the show names another variable; a local speech server gets no key.
@@ -49,7 +49,21 @@ def engine_options(show: Show | None, keys: KeyLookup) -> dict[str, dict[str, An
     speech = resolved.setdefault("openai_speech", {})
     if "api_key" not in speech and "base_url" not in speech:
         speech["api_key"] = keys("OPENAI_API_KEY")
+    if show is not None:
+        _tell_language(show, resolved)
     return resolved
+
+
+def _tell_language(show: Show, resolved: dict[str, dict[str, Any]]) -> None:
+    """Give every cast engine that is built with a ``language`` (Chatterbox Multilingual) the show's,
+    unless the show file set one: a multilingual voice speaks the language the script is written in."""
+    from podwright.tts.registry import takes_option
+
+    used = {host.voice(tier).engine for host in show.hosts for tier in Tier}
+    for name in sorted(used):
+        options = resolved.get(name, {})
+        if "language" not in options and takes_option(name, "language"):
+            resolved[name] = {**options, "language": show.language}
 
 
 def build_cast_engines(show: Show, tier: Tier, keys: KeyLookup) -> dict[str, TTSEngine]:
@@ -109,9 +123,10 @@ async def script_client(
 
 
 def default_episode_id(title: str, *, today: datetime | None = None) -> str:
-    """``YYYY-MM-DD-slug-of-the-title``, e.g. ``2026-11-25-why-the-sky-is-dark``."""
+    """``YYYY-MM-DD-slug-of-the-title``, e.g. ``2026-11-25-why-the-sky-is-dark``; a title in another
+    script is transliterated (``Почему небо тёмное`` → ``2026-11-25-pochemu-nebo-temnoe``)."""
     date = (today or datetime.now(UTC)).strftime("%Y-%m-%d")
-    slug = _NON_SLUG.sub("-", title.lower()).strip("-")[:_MAX_SLUG_CHARS].rstrip("-")
+    slug = ascii_slug(title, max_chars=_MAX_SLUG_CHARS)
     return f"{date}-{slug}" if slug else date
 
 

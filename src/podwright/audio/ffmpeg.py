@@ -56,18 +56,25 @@ def ffmpeg_binary() -> str:
     return str(exe)
 
 
-def _run(args: list[str], *, stdin: bytes | None = None, what: str) -> subprocess.CompletedProcess[bytes]:
+def _run(
+    args: list[str],
+    *,
+    stdin: bytes | None = None,
+    what: str,
+    cwd: Path | None = None,
+    hint: str = "check that the file exists, is readable and is an audio file ffmpeg supports",
+) -> subprocess.CompletedProcess[bytes]:
     quiet_stdin = ["-nostdin"] if stdin is None else []
     command = [ffmpeg_binary(), "-hide_banner", "-y", *quiet_stdin, *args]
     try:
-        done = subprocess.run(command, input=stdin, capture_output=True, check=False)
+        done = subprocess.run(command, input=stdin, capture_output=True, check=False, cwd=cwd)
     except OSError as exc:
         raise AudioError(f"could not run ffmpeg to {what}: {exc}", hint=_INSTALL_HINT) from exc
     if done.returncode != 0:
         tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
         raise AudioError(
             f"ffmpeg failed to {what}: {' | '.join(tail) or f'exit status {done.returncode}'}",
-            hint="check that the file exists, is readable and is an audio file ffmpeg supports",
+            hint=hint,
         )
     return done
 

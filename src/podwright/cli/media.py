@@ -1,4 +1,5 @@
-"""Commands: ``images`` (cover, thumbnail and segment cards) and ``youtube`` (youtube.json)."""
+"""Commands: ``images`` (cover, thumbnail and segment cards), ``youtube`` (youtube.json) and ``video``
+(episode.mp4)."""
 
 from __future__ import annotations
 
@@ -71,7 +72,40 @@ def _youtube(
         console.print(f"  repaired: {repair}", highlight=False)
 
 
+def _video(
+    episode: str = typer.Argument(..., metavar="EPISODE", help="A rendered episode (folder or id)."),
+    tier: str | None = typer.Option(
+        None, "--tier", metavar="TIER", help="Which render (default: final if any)."
+    ),
+    burn_captions: bool | None = typer.Option(
+        None,
+        "--burn-captions/--no-burn-captions",
+        help="Draw the transcript onto the picture (default: the show's [youtube] burn_captions).",
+    ),
+    fps: int | None = typer.Option(
+        None, "--fps", metavar="N", min=1, max=30, help="Frames per second (default: the show's)."
+    ),
+    show_file: Path | None = typer.Option(
+        None, "--show", metavar="FILE", help="The show file (default: the folder's snapshot)."
+    ),
+) -> None:
+    """Write EPISODE/TIER/episode.mp4 for YouTube: chapter slides over the audio, captions beside it."""
+    with studio() as desk:
+        show = desk.load_show(show_file) if show_file is not None else None
+        with console.status("encoding the video…"):
+            video = desk.write_video(
+                episode, parse_tier(tier) if tier else None, burn_captions=burn_captions, fps=fps, show=show
+            )
+    burned = ", captions burned in" if video.burned_captions else ""
+    console.print(
+        f"wrote [bold]{video.path}[/] ({video.duration_s / 60:.1f} min, {video.slides} slides, "
+        f"{video.fps} fps{burned}; {video.seconds:.1f} s, {video.real_time:.0f}× real time)",
+        highlight=False,
+    )
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``images`` and ``youtube`` to ``app``."""
+    """Add ``images``, ``youtube`` and ``video`` to ``app``."""
     app.command("images")(friendly_errors(_images))
     app.command("youtube")(friendly_errors(_youtube))
+    app.command("video")(friendly_errors(_video))

@@ -27,7 +27,7 @@ def _voices(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:
-    """List TTS engines × voices, usable here or not, and why."""
+    """List TTS engines × voices, the languages each speaks, usable here or not, and why."""
     with studio() as desk:
         show = desk.load_show(show_path) if show_path is not None else None
         listing = desk.voices(engine, show)
@@ -37,13 +37,17 @@ def _voices(
     table = Table(title="Voices")
     table.add_column("engine", style="bold")
     table.add_column("voice")
+    table.add_column("languages")
     table.add_column("usable")
     table.add_column("about / fix")
     previous = ""
     for row in listing.voices:
         usable = "[green]yes[/]" if row.usable else "[red]no[/]"
         about = row.description if row.usable else row.reason
-        table.add_row(row.engine, escape(row.voice), usable, "〃" if about == previous else escape(about))
+        languages = _languages(row.languages)
+        table.add_row(
+            row.engine, escape(row.voice), languages, usable, "〃" if about == previous else escape(about)
+        )
         previous = about
     console.print(table)
     if show is not None:
@@ -53,6 +57,15 @@ def _voices(
             )
         for warning in listing.warnings:
             err_console.print(f"warning: {warning}", highlight=False, soft_wrap=True, markup=False)
+
+
+def _languages(tags: tuple[str, ...]) -> str:
+    """A voice's languages as a short cell: ``en-US``; ``any`` for ``mul``; a long list cut."""
+    if not tags:
+        return "?"
+    if tags == ("mul",):
+        return "any"
+    return ", ".join(tags) if len(tags) <= 4 else f"{', '.join(tags[:4])} … ({len(tags)})"
 
 
 def register(app: typer.Typer) -> None:

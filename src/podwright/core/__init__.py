@@ -64,6 +64,7 @@ from podwright.core.show import (
     Task,
     Tier,
     VoiceRef,
+    YouTubeSettings,
 )
 from podwright.core.speech import AudioClip, EngineVoice, SpeechChecker, SpeechRequest, TTSEngine
 from podwright.core.store import JobQueue, SessionLog
@@ -144,4 +145,5 @@ __all__ = [
     "VoiceError",
     "VoiceRef",
     "WebSearch",
+    "YouTubeSettings",
 ]

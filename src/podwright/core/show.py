@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import Field, ModelWrapValidatorHandler, field_validator, model_validator
 
+from podwright.core.language import normalize_language
 from podwright.core.model import Record
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "Task",
     "Tier",
     "VoiceRef",
+    "YouTubeSettings",
 ]
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -314,6 +316,26 @@ class ResearchSettings(Record):
     """``plugin`` sends OpenRouter's ``web`` plugin; ``online`` asks for the model's ``:online`` variant."""
 
 
+class YouTubeSettings(Record):
+    """The YouTube video of a render: ``<tier>/episode.mp4``, the segment images as slides over the audio."""
+
+    video: bool = False
+    """Render ``episode.mp4`` with every render (off: only ``podwright video EPISODE`` makes one)."""
+    burn_captions: bool = False
+    """Draw the transcript onto the picture (the ``.srt``/``.vtt`` sidecars are written either way)."""
+    fps: int | None = Field(default=None, ge=1, le=30)
+    """Frames per second of the slideshow; unset: 1, or 2 with burned-in captions (so they follow the
+    speech within half a second). Slides change only at chapters, so a low rate encodes fast."""
+    stereo: bool = False
+    """AAC stereo at 384 kb/s (YouTube's stereo figure) instead of mono at 128 kb/s (its mono figure,
+    and what the episode's mono mix holds); stereo costs about five times the audio encoding."""
+
+    @property
+    def frame_rate(self) -> int:
+        """The frame rate the video is encoded at."""
+        return self.fps or (2 if self.burn_captions else 1)
+
+
 class Show(Record):
     """Everything an episode needs to know about its show."""
 
@@ -321,6 +343,7 @@ class Show(Record):
     slug: str
     """Folder and id-safe name (lower-case slug)."""
     language: str = "en"
+    """The BCP-47 tag of the show's language (``en``, ``es``, ``pt-BR``, ``ja``), normalized."""
     audience: str = "curious listeners"
     style: str = "warm, clear, conversational; concrete examples over abstractions"
     hosts: tuple[Host, ...] = Field(min_length=1, max_length=4)
@@ -373,6 +396,14 @@ class Show(Record):
             return apply_format(handler({**data, "template": specs}), fmt)
         except ConfigError as exc:
             raise ValueError(f"template: {exc.message}") from None
+
+    youtube: YouTubeSettings = Field(default_factory=YouTubeSettings)
+    """The YouTube video: whether every render makes one, burned-in captions, frame rate."""
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        return normalize_language(value)
 
     @field_validator("slug")
     @classmethod

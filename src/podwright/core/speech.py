@@ -49,6 +49,9 @@ class EngineVoice(Record):
     usable: bool = True
     reason: str = ""
     """Why it is unusable, and the fix (empty when usable)."""
+    languages: tuple[str, ...] = ()
+    """BCP-47 tags of the languages the voice speaks; ``("mul",)`` for any language (a multilingual
+    server); empty when the engine does not say (a plugin), and then the cast check trusts it."""
 
 
 @runtime_checkable

@@ -6,13 +6,22 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from podwright.core.errors import VoiceError
-from podwright.core.speech import TTSEngine
+from podwright.core.language import ANY_LANGUAGE, language_name, speaks
+from podwright.core.speech import EngineVoice, TTSEngine
+from podwright.tts.chatterbox import MULTILINGUAL_LANGUAGES
 from podwright.tts.registry import create_engine, describe_voice
 
 if TYPE_CHECKING:
     from podwright.core.show import Show, Tier, VoiceRef
 
-__all__ = ["build_engines", "cast_for", "check_cast", "sound_alike_hosts"]
+__all__ = [
+    "build_engines",
+    "cast_for",
+    "check_cast",
+    "sound_alike_hosts",
+    "speaks_show_language",
+    "voices_for",
+]
 
 
 def cast_for(show: Show, tier: Tier) -> dict[str, VoiceRef]:
@@ -21,7 +30,8 @@ def cast_for(show: Show, tier: Tier) -> dict[str, VoiceRef]:
 
 
 def check_cast(show: Show, tier: Tier, engines: Mapping[str, TTSEngine]) -> None:
-    """Raise :class:`VoiceError` naming the host, the voice and the fix if any host cannot speak here."""
+    """Raise :class:`VoiceError` naming the host, the voice and the fix if any host cannot speak here,
+    or cannot speak the show's language (naming the voices that can)."""
     for host in show.hosts:
         ref = host.voice(tier)
         where = f"[hosts.voices.{tier.value}] of host {host.id!r} in the show file"
@@ -40,6 +50,33 @@ def check_cast(show: Show, tier: Tier, engines: Mapping[str, TTSEngine]) -> None
                 f"{ref.engine} voice {ref.voice!r} is unusable here",
                 hint=f"{status.reason}; or pick another voice in {where} (see `podwright voices`)",
             )
+        if not speaks_show_language(status, show.language):
+            raise VoiceError(
+                f"host {host.name} ({host.id}) cannot speak the {tier.value} tier: {ref.engine} voice "
+                f"{ref.voice!r} speaks {', '.join(status.languages)}, not the show's language, "
+                f"{show.language} ({language_name(show.language)})",
+                hint=f"pick a voice in {where} that does: {voices_for(show.language, engines)}",
+            )
+
+
+def speaks_show_language(voice: EngineVoice, language: str) -> bool:
+    """Whether ``voice`` speaks ``language`` (a voice that declares no languages is trusted)."""
+    return not voice.languages or any(speaks(spoken, language) for spoken in voice.languages)
+
+
+def voices_for(language: str, engines: Mapping[str, TTSEngine]) -> str:
+    """The voices of ``engines`` that speak ``language``, and the multilingual engines that would."""
+    found = [
+        f"{voice.engine}:{voice.voice}"
+        for engine in engines.values()
+        for voice in engine.voices()
+        if voice.languages and voice.usable and speaks_show_language(voice, language)
+    ]
+    others = [f"openai_speech (speaks any language: {ANY_LANGUAGE})"]
+    if any(speaks(spoken, language) for spoken in MULTILINGUAL_LANGUAGES):
+        others.append("chatterbox with `multilingual = true` under [engines.chatterbox]")
+    here = f"{', '.join(found)}; or " if found else ""
+    return f"{here}{' or '.join(others)} (see `podwright voices`)"
 
 
 def sound_alike_hosts(show: Show, tier: Tier, engines: Mapping[str, TTSEngine]) -> list[str]:

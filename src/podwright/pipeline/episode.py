@@ -36,6 +36,7 @@ from podwright.pipeline.run_record import atomic_write_text, update_run_json
 from podwright.pipeline.script import ScriptPipeline, ScriptResult, StageCallback
 from podwright.pipeline.script_files import write_script_files
 from podwright.pipeline.take_review import LineCheck, QAReport, TakeReview
+from podwright.pipeline.video import EpisodeVideo, remove_stale_video, write_episode_video
 from podwright.pipeline.voicing import (
     ScriptVoicer,
     VoicedScript,
@@ -154,6 +155,8 @@ class RenderResult:
     """sha256 of the ``script.json`` voiced."""
     qa: QAReport | None = None
     """Take QA of the render (``None`` when its tier was not checked)."""
+    video: EpisodeVideo | None = None
+    """The YouTube video made with the render (``[youtube] video = true``), else ``None``."""
 
 
 def qa_json(report: QAReport | None) -> dict[str, Any]:
@@ -281,6 +284,10 @@ def finish_episode(
         cover=images.cover,
         segment_images=images.chapter_images(tier_dir),
     )
+    # A video made from the audio this render replaced would no longer match it.
+    video = write_episode_video(folder, episode.tier, show) if show.youtube.video else None
+    if video is None:
+        remove_stale_video(folder, episode.tier)
     write_youtube_json(folder, episode.tier)
     result = RenderResult(
         tier=episode.tier,
@@ -301,6 +308,7 @@ def finish_episode(
         folder=tier_dir,
         script_sha=episode.script_sha,
         qa=episode.voiced.qa,
+        video=video,
     )
     record = _render_json(result, stats)
     runs = _read_renders(folder / "run.json")
@@ -408,6 +416,14 @@ def _render_json(result: RenderResult, stats: VoicingStats) -> dict[str, Any]:
             "tag_s": round(timings.tag_s, 3),
             "passes": timings.passes,
             "rebuild": package.rebuild.as_json(),
+        },
+        "video": None
+        if result.video is None
+        else {
+            "duration_s": round(result.video.duration_s, 3),
+            "fps": result.video.fps,
+            "burned_captions": result.video.burned_captions,
+            "seconds": round(result.video.seconds, 3),
         },
         "images": [
             {

@@ -4,6 +4,7 @@ An episode folder keeps what every tier shares at its root (``script.json``, ``s
 ``images/``, ``run.json``) and one folder per rendered tier::
 
     <episode>/draft/   episode.mp3 transcript.vtt transcript.srt chapters.json youtube.json render.json
+                       (and episode.mp4, the YouTube video, when the show makes one)
     <episode>/final/   the same, in the final voices
 
 A final render never touches ``draft/``; a re-render of a tier replaces only that tier's files, each
@@ -36,7 +37,14 @@ __all__ = [
 RENDER_MANIFEST = "render.json"
 """Written last into a tier's folder: which tier, which voices, which script."""
 
-RENDER_FILES = ("episode.mp3", "transcript.vtt", "transcript.srt", "chapters.json", "youtube.json")
+RENDER_FILES = (
+    "episode.mp3",
+    "transcript.vtt",
+    "transcript.srt",
+    "chapters.json",
+    "youtube.json",
+    "episode.mp4",
+)
 """The files a finished render holds, besides its manifest."""
 
 

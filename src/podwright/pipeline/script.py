@@ -36,6 +36,7 @@ from podwright.core.episode import (
     Segment,
     SourceDoc,
 )
+from podwright.core.language import labels_for
 from podwright.core.llm import LLMClient, LLMRequest, LLMResponse
 from podwright.core.show import Show
 from podwright.llm.structured import complete_json
@@ -354,7 +355,9 @@ class ScriptPipeline:
         size: EpisodeSize,
         episode_id: str,
     ) -> tuple[Segment, Segment, EpisodeMetadata, tuple[ImagePrompt, ...]]:
-        titles = [bookends.INTRO_TITLE, *(segment.title for segment in body), bookends.CONCLUSION_TITLE]
+        # The headings podwright names itself are in the show's language (the LLM writes the rest).
+        heading = labels_for(self.show.language)
+        titles = [heading.intro, *(segment.title for segment in body), heading.conclusion]
 
         async def body_segments() -> Sequence[Segment]:
             return body
@@ -400,10 +403,8 @@ class ScriptPipeline:
             draft = await self._ask(run, request, image_prompts.ImagePromptsDraft)
             return image_prompts.parse(draft, title=plan.title, segment_titles=titles)
 
-        intro = asyncio.ensure_future(bookend("intro", size.intro_words, bookends.INTRO_TITLE))
-        conclusion = asyncio.ensure_future(
-            bookend("conclusion", size.conclusion_words, bookends.CONCLUSION_TITLE)
-        )
+        intro = asyncio.ensure_future(bookend("intro", size.intro_words, heading.intro))
+        conclusion = asyncio.ensure_future(bookend("conclusion", size.conclusion_words, heading.conclusion))
         meta = asyncio.ensure_future(write_metadata())
         prompts = asyncio.ensure_future(write_image_prompts())
         await _settle(intro, conclusion, meta, prompts)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from podwright.core.episode import Script
+from podwright.core.language import labels_for
 from podwright.pipeline.run_record import atomic_write_text, write_run_json
 from podwright.stages.show_notes import show_notes
 
@@ -27,9 +28,11 @@ def render_markdown(script: Script) -> str:
         for turn in segment.turns:
             lines += [f"**{script.hosts.get(turn.host, turn.host)}:** {turn.text}", ""]
     if script.metadata is not None and script.metadata.tags:
-        lines += ["---", "", "Tags: " + ", ".join(script.metadata.tags), ""]
+        tags = labels_for(script.language).tags
+        lines += ["---", "", f"{tags}: " + ", ".join(script.metadata.tags), ""]
     if script.sources or script.sourcing:
-        lines += ["## Sources", "", script.sourcing, ""] if script.sourcing else ["## Sources", ""]
+        heading = f"## {labels_for(script.language).sources}"
+        lines += [heading, "", script.sourcing, ""] if script.sourcing else [heading, ""]
         for number, source in enumerate(script.sources, start=1):
             link = f"[{source.title or source.url}]({source.url})" if source.url else source.title
             lines += [f"{number}. {link}"]

@@ -31,6 +31,7 @@ def youtube_metadata_for(episode_dir: Path, tier: Tier = Tier.DRAFT) -> YouTubeM
         chapters=[(chapter.start_s, chapter.title) for chapter in chapters],
         duration_s=duration_s,
         fallback_title=script.title,
+        language=script.language,
     )
     problems = youtube_problems(metadata, duration_s=duration_s)
     if problems:
@@ -55,13 +56,22 @@ def _duration_s(episode_dir: Path, last_chapter_end: float | None) -> float | No
 def write_youtube_json(episode_dir: Path, tier: Tier = Tier.DRAFT) -> Path:
     """Write ``<tier>/youtube.json`` (title, description, tags, chapters, thumbnail, repairs); its path.
 
-    The thumbnail is named relative to the tier's folder (``../images/thumbnail.png``).
+    The thumbnail is named relative to the tier's folder (``../images/thumbnail.png``); ``video`` names
+    the tier's ``episode.mp4`` when there is one, ``captions`` its transcript sidecars and their language.
     """
     metadata = youtube_metadata_for(episode_dir, tier)
     document = metadata.model_dump(mode="json")
     tier_dir = render_dir(episode_dir, tier)
     thumbnails = sorted((episode_dir / "images").glob("thumbnail.*"))
     document["thumbnail"] = f"../images/{thumbnails[0].name}" if thumbnails else None
+    # The upload: the video when one was made from this render, and its caption sidecars.
+    document["video"] = "episode.mp4" if (tier_dir / "episode.mp4").is_file() else None
+    language = read_script(episode_dir).language
+    document["captions"] = [
+        {"file": name, "language": language}
+        for name in ("transcript.srt", "transcript.vtt")
+        if (tier_dir / name).is_file()
+    ]
     path = tier_dir / "youtube.json"
     atomic_write_text(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     return path

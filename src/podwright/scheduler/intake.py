@@ -8,7 +8,6 @@ one such object per line. A missing ``episode_id`` is made from the topic.
 from __future__ import annotations
 
 import json
-import re
 import tomllib
 import uuid
 from collections.abc import Sequence
@@ -21,6 +20,7 @@ from pydantic import ValidationError
 from podwright.core import ConfigError, EpisodeRequest
 from podwright.core.jobs import JobRecord, JobState
 from podwright.core.lifecycle import episode_key
+from podwright.core.slugs import ascii_slug
 from podwright.scheduler.estimate import Calibration, audio_s_from_minutes, calibration_key
 from podwright.scheduler.order import OrderPolicy, rank
 from podwright.scheduler.session import staged_queue
@@ -40,8 +40,8 @@ class QueuedEpisode:
 
 
 def episode_id_for(topic: str | None) -> str:
-    """A readable, unique episode id: the topic's slug plus a short random suffix."""
-    slug = re.sub(r"[^a-z0-9]+", "-", (topic or "episode").lower()).strip("-")[:40] or "episode"
+    """A readable, unique episode id: the topic's ASCII slug (transliterated) plus a random suffix."""
+    slug = ascii_slug(topic or "", max_chars=40) or "episode"
     return f"{slug}-{uuid.uuid4().hex[:6]}"
 
 

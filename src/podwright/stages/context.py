@@ -11,6 +11,7 @@ Intro and conclusion share a shorter prefix: the same system message, then the e
 from __future__ import annotations
 
 from podwright.core.episode import Outline, ResearchBrief
+from podwright.core.language import written_language
 from podwright.core.llm import Message
 from podwright.core.show import Show
 
@@ -30,7 +31,7 @@ def show_system_message(show: Show) -> Message:
         f'You write dialogue for the podcast "{show.name}".\n'
         f"Audience: {show.audience}\n"
         f"Style: {show.style}\n"
-        f"Language: write every spoken line in the language with code `{show.language}`.\n"
+        f"Language: write every spoken line in {written_language(show.language)}.\n"
         f"Hosts:\n{hosts}\n"
         "Dialogue rules:\n"
         f'- Answer with JSON only: {{"turns": [{{"speaker": <host id>, "text": <spoken words>}}]}}; '

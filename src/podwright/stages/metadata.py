@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pydantic import BaseModel, ConfigDict, Field
 
 from podwright.core.episode import EpisodeMetadata
+from podwright.core.language import written_language
 from podwright.core.llm import LLMRequest, Message
 from podwright.core.show import Show, Task
 from podwright.stages.schema import response_schema
@@ -42,7 +43,7 @@ def build_request(
             f'Working title: "{working_title}"\nChapters:\n{chapters}\n\nSummary:\n{summary}\n\n'
             "Write a catchy title (under 70 characters), a description of 2-4 sentences, "
             f"5-{_MAX_TAGS} tags, and exactly {len(segment_titles)} chapter titles in chapter order. "
-            f"Language code: `{show.language}`."
+            f"Write all of it in {written_language(show.language)}."
         ),
     )
     schema = response_schema(MetadataDraft)

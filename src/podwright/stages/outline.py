@@ -10,6 +10,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from podwright.core.episode import EpisodeRequest, Outline, OutlineSegment, ResearchBrief
+from podwright.core.language import written_language
 from podwright.core.llm import LLMRequest, Message
 from podwright.core.show import Show, Task
 from podwright.stages.context import sources_block
@@ -60,7 +61,8 @@ def build_request(show: Show, request: EpisodeRequest, brief: ResearchBrief, siz
             + f"\nPlan exactly {len(show.template)} segments, in this order:\n{steps}\n"
             f"Give a working title, and for each segment a title and 2-{_MAX_KEY_POINTS} short key points. "
             "The intro and conclusion are written separately: no segment is an introduction or a "
-            "conclusion, and each title names what that segment is about."
+            "conclusion, and each title names what that segment is about. "
+            f"Write the titles and key points in {written_language(show.language)}."
         ),
     )
     return LLMRequest(

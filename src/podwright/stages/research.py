@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from podwright.core.episode import EpisodeRequest, ResearchBrief, SourceDoc
+from podwright.core.language import written_language
 from podwright.core.llm import Citation, LLMRequest, LLMResponse, Message, WebSearch
 from podwright.core.model import Record
 from podwright.core.show import Show, Task
@@ -90,7 +91,7 @@ def build_request(
         role="system",
         content=(
             f'You are the researcher of the podcast "{show.name}" for {show.audience}. '
-            f"Write in the language with code `{show.language}`. Answer with JSON only."
+            f"Write in {written_language(show.language)}. Answer with JSON only."
         ),
     )
     grounding = (

@@ -8,6 +8,7 @@ One text for every place a listener reads about an episode — the feed item, Yo
 from __future__ import annotations
 
 from podwright.core.episode import Script
+from podwright.core.language import labels_for
 
 __all__ = ["episode_description", "show_notes", "sources_section"]
 
@@ -20,7 +21,8 @@ def episode_description(script: Script) -> str:
 
 def sources_section(script: Script) -> str:
     """The sourcing line, then one ``- title — URL`` line per source (empty for an older script)."""
-    lines = [script.sourcing] if script.sourcing else (["Sources:"] if script.sources else [])
+    heading = f"{labels_for(script.language).sources}:"
+    lines = [script.sourcing] if script.sourcing else ([heading] if script.sources else [])
     for source in script.sources:
         title = source.title or source.url
         lines.append(f"- {title} — {source.url}" if source.url and source.url != title else f"- {title}")

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from podwright.core.language import written_language
 from podwright.core.llm import LLMRequest, Message
 from podwright.core.show import Task
 from podwright.stages.schema import response_schema
@@ -45,7 +46,7 @@ def build_request(
         role="user",
         content=(
             f'Part {index} of {total} of "{title}":\n{piece}\n\n'
-            f"Summarize this part in about {words} words (language code `{language}`)."
+            f"Summarize this part in about {words} words, in {written_language(language)}."
         ),
     )
     return LLMRequest(

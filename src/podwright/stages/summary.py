@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pydantic import BaseModel, ConfigDict, Field
 
 from podwright.core.episode import Segment
+from podwright.core.language import written_language
 from podwright.core.llm import LLMRequest, Message
 from podwright.core.show import Show, Task
 from podwright.stages.schema import response_schema
@@ -57,8 +58,8 @@ def build_request(show: Show, segments: Sequence[Segment], *, episode_id: str) -
         content=(
             f"{transcript(show, segments)}\n\n"
             f"Summarize this dialogue in about {words} words: the main points in order, the examples used, "
-            "and any memorable line. Write in the language with code "
-            f"`{show.language}`."
+            "and any memorable line. "
+            f"Write in {written_language(show.language)}."
         ),
     )
     return LLMRequest(

@@ -19,6 +19,7 @@ import math
 import re
 from collections.abc import Sequence
 
+from podwright.core.language import Labels, labels_for
 from podwright.core.model import Record
 
 __all__ = [
@@ -94,14 +95,14 @@ def _shorten(text: str, limit: int) -> str:
 
 
 def _chapters(
-    chapters: Sequence[tuple[float, str]], duration_s: float | None, repairs: list[str]
+    chapters: Sequence[tuple[float, str]], duration_s: float | None, repairs: list[str], labels: Labels
 ) -> tuple[YouTubeChapter, ...]:
     ordered = sorted(chapters, key=lambda chapter: chapter[0])
     if [c[0] for c in ordered] != [c[0] for c in chapters]:
         repairs.append("chapters sorted into ascending order")
     kept: list[YouTubeChapter] = []
     for start, raw_title in ordered:
-        title = _shorten(_clean(raw_title), MAX_TITLE) or f"Part {len(kept) + 1}"
+        title = _shorten(_clean(raw_title), MAX_TITLE) or f"{labels.part} {len(kept) + 1}"
         # Whole seconds, rounded down, are what the description shows; the 10 s rule applies to those.
         second = 0 if not kept else math.floor(start)
         if kept and second - kept[-1].start_s < MIN_CHAPTER_S:
@@ -148,12 +149,15 @@ def repair_youtube(
     chapters: Sequence[tuple[float, str]],
     duration_s: float | None = None,
     fallback_title: str = "Episode",
+    language: str = "en",
 ) -> YouTubeMetadata:
     """YouTube metadata that satisfies every rule, built from the episode's own title, text and chapters.
 
     ``chapters`` are ``(start seconds, title)`` pairs from the real audio; ``duration_s`` (when known)
-    lets the last chapter be checked for length too.
+    lets the last chapter be checked for length too. ``language`` picks the words podwright adds
+    ("Chapters:", "Part 3").
     """
+    labels = labels_for(language)
     repairs: list[str] = []
     clean_title = _clean(title) or _clean(fallback_title) or "Episode"
     if clean_title != title:
@@ -161,18 +165,19 @@ def repair_youtube(
     if len(clean_title) > MAX_TITLE:
         clean_title = _shorten(clean_title, MAX_TITLE)
         repairs.append(f"title shortened to {MAX_TITLE} characters")
-    kept_chapters = _chapters(chapters, duration_s, repairs)
+    kept_chapters = _chapters(chapters, duration_s, repairs, labels)
     hours = bool(kept_chapters) and (duration_s or kept_chapters[-1].start_s) >= 3600
     chapter_block = "\n".join(chapter.line(hours=hours) for chapter in kept_chapters)
     prose = "\n".join(_clean(line) for line in description.replace("<", "‹").replace(">", "›").splitlines())
     prose = re.sub(r"\n{3,}", "\n\n", prose).strip()
-    room = MAX_DESCRIPTION - (len(chapter_block) + len("\n\nChapters:\n") if chapter_block else 0)
+    heading = f"{labels.chapters}:\n"
+    room = MAX_DESCRIPTION - (len(chapter_block) + len(heading) + 2 if chapter_block else 0)
     if len(prose) > room:
         prose = _shorten(prose, room)
         repairs.append(f"description shortened to fit {MAX_DESCRIPTION} characters with the chapters")
     parts = [prose] if prose else []
     if chapter_block:
-        parts.append("Chapters:\n" + chapter_block)
+        parts.append(heading + chapter_block)
     return YouTubeMetadata(
         title=clean_title,
         description="\n\n".join(parts),

@@ -6,6 +6,11 @@ and cached, so requests are grouped per voice and the model switches conditionin
 each voice has a fixed seed so a re-render of the same chunk sounds the same; chunks stay ≤ ~300
 characters (longer ones drift); edge silence is trimmed. Weights come from ``weights_dir`` or the local
 Hugging Face cache; podwright never downloads them.
+
+``multilingual = true`` loads Chatterbox Multilingual (``chatterbox.mtl_tts``, chatterbox-tts ≥ 0.1.4)
+instead, which speaks the 23 languages of :data:`MULTILINGUAL_LANGUAGES`; the engine is told the
+show's language (``language``, filled in from the show when the show file does not set it) and
+passes it to every ``generate`` call. The English model speaks English only.
 """
 
 from __future__ import annotations
@@ -26,12 +31,18 @@ from podwright.core.speech import AudioClip, EngineVoice, SpeechRequest
 from podwright.tts.batching import plan_batches, voice_id
 from podwright.tts.silence import limit_peak, trim_edge_silence
 
-__all__ = ["DEFAULT_VOICE", "ChatterboxEngine"]
+__all__ = ["DEFAULT_VOICE", "MULTILINGUAL_LANGUAGES", "ChatterboxEngine"]
 
 DEFAULT_VOICE = "default"
 """The model's built-in conditioning; any other voice id is a path to a reference clip (5–15 s WAV)."""
 _REPO = "ResembleAI/chatterbox"
 _INSTALL_HINT = "pip install 'podwright[chatterbox]' on a machine with an NVIDIA GPU"
+
+MULTILINGUAL_LANGUAGES = (
+    "ar", "da", "de", "el", "en", "es", "fi", "fr", "he", "hi", "it", "ja",
+    "ko", "ms", "nl", "no", "pl", "pt", "ru", "sv", "sw", "tr", "zh",
+)  # fmt: skip
+"""What Chatterbox Multilingual speaks (its ``SUPPORTED_LANGUAGES``; ``language_id`` takes these codes)."""
 
 
 def _default_factory(weights_dir: str | None, device: str) -> Any:
@@ -43,6 +54,17 @@ def _default_factory(weights_dir: str | None, device: str) -> Any:
 
         weights_dir = snapshot_download(repo_id=_REPO, local_files_only=True)
     return ChatterboxTTS.from_local(weights_dir, device)
+
+
+def _multilingual_factory(weights_dir: str | None, device: str) -> Any:
+    """Load ChatterboxMultilingualTTS from ``weights_dir`` or the local HF cache, never from the network."""
+    from chatterbox.mtl_tts import ChatterboxMultilingualTTS
+
+    if weights_dir is None:
+        from huggingface_hub import snapshot_download
+
+        weights_dir = snapshot_download(repo_id=_REPO, local_files_only=True)
+    return ChatterboxMultilingualTTS.from_local(weights_dir, device)
 
 
 def _torch_seed(seed: int) -> None:
@@ -94,6 +116,8 @@ class ChatterboxEngine:
         device: str = "cuda",
         max_chars: int = 300,
         batch_size: int = 8,
+        multilingual: bool = False,
+        language: str = "en",
         *,
         model_factory: Callable[[str | None, str], Any] | None = None,
         seeder: Callable[[int], None] | None = None,
@@ -104,6 +128,9 @@ class ChatterboxEngine:
         self.batch_size = batch_size
         self.sample_rate = 24_000
         self.version = "chatterbox"
+        self.multilingual = multilingual
+        self.language = language
+        """The language every chunk is spoken in (multilingual only): the show's, by default."""
         self._factory = model_factory
         self._seeder = seeder
         self._model: Any = None
@@ -116,8 +143,20 @@ class ChatterboxEngine:
 
     @property
     def cache_identity(self) -> str:
-        """What changes this engine's audio: its version and where its weights come from."""
-        return f"{self.version}; weights={self.weights_dir or 'default'}"
+        """What changes this engine's audio: its version, where its weights come from, and (multilingual)
+        the model and the language it speaks."""
+        identity = f"{self.version}; weights={self.weights_dir or 'default'}"
+        return f"{identity}; multilingual={self.language_id}" if self.multilingual else identity
+
+    @property
+    def language_id(self) -> str:
+        """The ``language_id`` Chatterbox Multilingual is given: the base language of ``language``."""
+        return self.language.replace("_", "-").split("-")[0].lower()
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages this engine's voices speak: English, or the multilingual model's 23."""
+        return MULTILINGUAL_LANGUAGES if self.multilingual else ("en",)
 
     timbre_settings: frozenset[str] = frozenset({"exaggeration"})
     """Voice settings that change how the speaker sounds enough to tell two hosts apart."""
@@ -128,6 +167,8 @@ class ChatterboxEngine:
             return ""
         if importlib.util.find_spec("chatterbox") is None:
             return f"chatterbox-tts is not installed; {_INSTALL_HINT}"
+        if self.multilingual and importlib.util.find_spec("chatterbox.mtl_tts") is None:
+            return "this chatterbox-tts has no multilingual model; pip install 'chatterbox-tts>=0.1.4'"
         if self.device.startswith("cuda"):
             import torch
 
@@ -158,8 +199,15 @@ class ChatterboxEngine:
         if not reason and voice != DEFAULT_VOICE and not Path(voice).expanduser().is_file():
             reason = f"reference clip {voice} does not exist; give a path to a 5–15 s WAV of the speaker"
         description = "built-in voice" if voice == DEFAULT_VOICE else f"cloned from {Path(voice).name}"
+        if self.multilingual:
+            description += ", multilingual"
         return EngineVoice(
-            engine=self.name, voice=voice, description=description, usable=not reason, reason=reason
+            engine=self.name,
+            voice=voice,
+            description=description,
+            usable=not reason,
+            reason=reason,
+            languages=self.languages,
         )
 
     def voices(self) -> list[EngineVoice]:
@@ -175,7 +223,7 @@ class ChatterboxEngine:
             if reason:
                 raise VoiceError("the chatterbox engine cannot run here", hint=reason)
             started = time.perf_counter()
-            factory = self._factory or _default_factory
+            factory = self._factory or (_multilingual_factory if self.multilingual else _default_factory)
             try:
                 self._model = factory(self.weights_dir, self.device)
             except (ImportError, OSError, RuntimeError, ValueError) as exc:
@@ -210,7 +258,9 @@ class ChatterboxEngine:
         with self._lock:
             for batch in plan_batches(requests, self.batch_size):
                 self._condition(batch.voice)
-                options = _generate_options(batch.voice)
+                options: dict[str, Any] = dict(_generate_options(batch.voice))
+                if self.multilingual:
+                    options["language_id"] = self.language_id
                 for index, request in zip(batch.indexes, batch.requests, strict=True):
                     # A fixed seed per chunk, not per batch: the chunk sounds the same however it was batched.
                     seeder(voice_seed(batch.voice))

@@ -107,6 +107,8 @@ class HibariEngine:
             )
         info = VOICES[voice]
         description = f"{info['language']} {info['gender']} ({info['accent']})"
+        # Every hibari voice is a Kokoro English voice; its table names the variant (en-US, en-GB).
+        languages = (str(info.get("language") or "en"),)
         try:
             voice_path(voice, download_missing=False)
         except FileNotFoundError as exc:
@@ -117,8 +119,9 @@ class HibariEngine:
                 usable=False,
                 reason=f"not on this machine (needs a download); place {info['file']} at {exc.args[0]} "
                 "or use 'heart', which ships in the package",
+                languages=languages,
             )
-        return EngineVoice(engine=self.name, voice=voice, description=description)
+        return EngineVoice(engine=self.name, voice=voice, description=description, languages=languages)
 
     def voices(self) -> list[EngineVoice]:
         """Every hibari voice, usable only when its model is already on disk."""

@@ -44,6 +44,7 @@ class OpenAISpeechEngine:
         max_retries: int = 4,
         backoff_base_s: float = 0.5,
         sample_rate: int = 24_000,
+        languages: str = "mul",
     ) -> None:
         if response_format != "wav":
             raise VoiceError(
@@ -61,6 +62,9 @@ class OpenAISpeechEngine:
         self.max_retries = max_retries
         self.backoff_base_s = backoff_base_s
         self.sample_rate = sample_rate
+        self.languages = tuple(tag.strip() for tag in languages.split(",") if tag.strip()) or ("mul",)
+        """What the server's voices speak: ``mul`` (any language: OpenAI's voices and Chatterbox's
+        multilingual server read whatever text they get), or tags like ``en`` for an English-only one."""
         self.version = model
         self._client: httpx.Client | None = None
         self._lock = threading.Lock()
@@ -103,8 +107,14 @@ class OpenAISpeechEngine:
                 voice=voice,
                 usable=False,
                 reason="no API key; set OPENAI_API_KEY (or point base_url at a local server)",
+                languages=self.languages,
             )
-        return EngineVoice(engine=self.name, voice=voice, description=f"{self.model} at {self.base_url}")
+        return EngineVoice(
+            engine=self.name,
+            voice=voice,
+            description=f"{self.model} at {self.base_url}",
+            languages=self.languages,
+        )
 
     def voices(self) -> list[EngineVoice]:
         """OpenAI's standard voices; other servers accept their own voice ids as well."""

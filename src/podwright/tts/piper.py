@@ -47,6 +47,22 @@ def _voice_files(voice: str) -> tuple[Path, Path] | str:
     return f"unknown piper voice; use {_JOE!r} or a path to a piper .onnx voice"
 
 
+def _voice_language(config: Path) -> str:
+    """The BCP-47 tag of the language a piper voice speaks, from its ``.onnx.json`` (``en_US`` → ``en-US``).
+
+    Piper voices name it as ``language.code``; an older config without one says ``espeak.voice``.
+    """
+    try:
+        document = json.loads(config.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "en"
+    language = document.get("language") if isinstance(document, dict) else None
+    code = language.get("code") if isinstance(language, dict) else None
+    if not code and isinstance(document, dict) and isinstance(document.get("espeak"), dict):
+        code = document["espeak"].get("voice")
+    return str(code).replace("_", "-") if code else "en"
+
+
 class PiperEngine:
     """Speaks with piper. Settings: ``deterministic``, ``speed``, ``noise_scale``, ``noise_w_scale``."""
 
@@ -97,7 +113,9 @@ class PiperEngine:
         if isinstance(files, str):
             return EngineVoice(engine=self.name, voice=voice, usable=False, reason=files)
         description = "American English, male" if voice == _JOE else f"piper voice {files[0].name}"
-        return EngineVoice(engine=self.name, voice=voice, description=description)
+        return EngineVoice(
+            engine=self.name, voice=voice, description=description, languages=(_voice_language(files[1]),)
+        )
 
     def voices(self) -> list[EngineVoice]:
         """The packaged voice (joe); any other piper ``.onnx`` path is accepted too."""

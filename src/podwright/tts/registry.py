@@ -19,6 +19,7 @@ __all__ = [
     "create_engine",
     "describe_voice",
     "engine_names",
+    "takes_option",
 ]
 
 ENTRY_POINT_GROUP = "podwright.tts_engines"
@@ -54,6 +55,20 @@ def create_engine(name: str, **options: Any) -> TTSEngine:
             hint="reinstall podwright with the extra that provides this engine",
         ) from exc
     return construct_engine(name, factory, options)
+
+
+def takes_option(name: str, option: str) -> bool:
+    """Whether the engine registered as ``name`` is built with a keyword ``option`` (``False`` when the
+    engine is unknown or cannot be imported: creating it reports that properly)."""
+    found = _entry_points().get(name)
+    if found is None:
+        return False
+    try:
+        factory = found.load()
+    except ImportError:
+        return False
+    parameters = _parameters(factory) or {}
+    return option in parameters and parameters[option].kind is not inspect.Parameter.VAR_KEYWORD
 
 
 def construct_engine(name: str, factory: Callable[..., Any], options: Mapping[str, Any]) -> TTSEngine:

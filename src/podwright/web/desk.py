@@ -22,7 +22,14 @@ __all__ = ["DOWNLOADS", "router"]
 
 router = APIRouter(prefix="/e/{show}/{episode_id}", dependencies=[Depends(check_csrf)])
 
-DOWNLOADS = ("episode.mp3", "transcript.vtt", "transcript.srt", "chapters.json", "youtube.json")
+DOWNLOADS = (
+    "episode.mp3",
+    "transcript.vtt",
+    "transcript.srt",
+    "chapters.json",
+    "youtube.json",
+    "episode.mp4",
+)
 """The files of a tier's render a producer may download."""
 
 

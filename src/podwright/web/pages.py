@@ -70,10 +70,10 @@ async def create_show_action(
 ) -> Response:
     web = web_of(request)
     try:
-        create_show(web.shows_dir, name=name, slug=slug.strip(), format=format)
+        path = create_show(web.shows_dir, name=name, slug=slug.strip(), format=format)
     except ConfigError as exc:
         return web.page(request, "shows.html", 400, error=exc, **_shows_context(web))
-    return RedirectResponse(f"/shows/{slug.strip()}", status_code=303)
+    return RedirectResponse(f"/shows/{path.stem}", status_code=303)
 
 
 @router.get("/shows/{slug}", response_class=HTMLResponse)

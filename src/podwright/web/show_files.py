@@ -17,6 +17,7 @@ from pathlib import Path
 from podwright.config import load_show, show_from_toml
 from podwright.core import ConfigError, Host, Show
 from podwright.core.formats import format_named, starter_with_format
+from podwright.core.slugs import ascii_slug
 
 __all__ = ["create_show", "list_shows", "replace_hosts", "show_path"]
 
@@ -52,9 +53,14 @@ def _write(path: Path, text: str) -> None:
 
 def create_show(folder: Path, *, name: str, slug: str, format: str = "") -> Path:
     """A new show file from the starter show, named ``name``, shaped by the built-in ``format`` when
-    one is named; refuses to overwrite one."""
+    one is named; refuses to overwrite one.
+
+    Without a ``slug``, the name's transliterated ASCII slug is used (``Ciencia para todos`` →
+    ``ciencia-para-todos``, ``Наука`` → ``nauka``).
+    """
     if not name.strip():
         raise ConfigError("a show needs a name", hint="type the show's name")
+    slug = slug or ascii_slug(name, max_chars=62)
     path = show_path(folder, slug)
     if path.exists():
         raise ConfigError(f"show {slug!r} exists already", hint="pick another slug, or edit that show")

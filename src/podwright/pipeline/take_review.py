@@ -1,10 +1,13 @@
-"""Take QA beside synthesis: takes are heard as they come out of the engines, in batches, on one thread.
+"""Take QA beside synthesis: takes are heard as the engines make them, packed and batched, on one thread.
 
 Engine workers hand each fresh take to :meth:`TakeReview.submit` and go on synthesizing; the review
-thread gathers whatever takes are waiting (up to ``[qa] batch_s`` seconds of audio), hears them with
-one speech-checker call, checks each (:func:`podwright.stages.take_check.check_take`) and posts the
-verdict to the worker's inbox. When the engines are faster than the checker, batches grow and the
-checker's fixed cost per call is shared; when it is faster, each take is heard as soon as it exists.
+thread gathers ``[qa] batch_s`` seconds of takes, hears them with one speech-checker call (Whisper packs
+them into its 30-second windows, ``[qa] window_s``, and runs the windows through the model together),
+checks each take (:func:`podwright.stages.take_check.check_take`) and posts the verdict to the worker's
+inbox. A worker with nothing left to synthesize but verdicts to wait for calls :meth:`TakeReview.flush`,
+and the takes waiting are heard at once, however few: a batch is never waited on by the engines that
+would fill it. On a CPU, where Whisper's encoder costs the same for a 3-second take as for a full
+window, one call per take costs about four times what the packed batch does (docs/bench/qa.md).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from podwright.audio.whisper_checker import GAP_S
 from podwright.core.model import Record
 from podwright.core.show import QASettings, VoiceRef
 from podwright.core.speech import AudioClip, SpeechChecker, SpeechRequest
@@ -84,6 +88,7 @@ class QAReport(Record):
 
 
 _STOP = object()
+_FLUSH = object()
 _PACE_TAKES = 3
 
 
@@ -106,6 +111,8 @@ class TakeReview:
         self.load_s = 0.0
         self._paces: dict[tuple[str, str], list[float]] = {}
         self._queue: queue.Queue[Any] = queue.Queue()
+        self._carried: list[tuple[Take, queue.Queue[Any]]] = []
+        """Takes left out of the last batch (they would have half-filled a window): the next batch's first."""
         self._thread: threading.Thread | None = None
 
     def __enter__(self) -> TakeReview:
@@ -132,6 +139,10 @@ class TakeReview:
         """Hear ``take`` soon; ``(take, verdict)`` is put in ``inbox`` once it is checked."""
         self._queue.put((take, inbox))
 
+    def flush(self) -> None:
+        """Hear the takes submitted so far without waiting for a full window (the caller waits on them)."""
+        self._queue.put(_FLUSH)
+
     def check(self, text: str, heard: str, clip: AudioClip, voice: VoiceRef | None = None) -> TakeVerdict:
         """The verdict on one take of ``text`` in ``voice``; a passed take teaches the voice's pace."""
         key = (voice.engine, voice.voice) if voice is not None else None
@@ -149,18 +160,38 @@ class TakeReview:
     def _batch(
         self, first: tuple[Take, queue.Queue[Any]]
     ) -> tuple[list[tuple[Take, queue.Queue[Any]]], bool]:
+        """``batch_s`` seconds of takes in full windows, or fewer on a flush or a stop; takes that would
+        only half-fill a last window wait for the next batch (unless a worker waits on them)."""
         batch = [first]
-        audio_s = first[0].clip.duration_s
-        while audio_s < self.settings.batch_s:
-            try:
-                item = self._queue.get_nowait()
-            except queue.Empty:
+        window = self.settings.window_s
+        filled = 0.0  # seconds of the window being filled
+        full = 0  # takes in ``batch`` that sit in full windows
+        total = 0.0
+        flushed = stopping = False
+        item: Any = first
+        while True:
+            seconds = _packed_s(item)
+            if filled and filled + seconds > window:
+                full, filled = len(batch) - 1, 0.0
+            filled += seconds
+            total += seconds
+            if filled >= window:
+                full, filled = len(batch), 0.0
+            if total >= self.settings.batch_s:
                 break
-            if item is _STOP:
-                return batch, True
+            item = self._next()
+            if item is _STOP or item is _FLUSH:
+                stopping, flushed = item is _STOP, True
+                break
             batch.append(item)
-            audio_s += item[0].clip.duration_s
-        return batch, False
+        if not flushed and 0 < full < len(batch):
+            # Nothing waits on the half-filled last window yet: its takes open the next batch.
+            self._carried, batch = batch[full:], batch[:full]
+        return batch, stopping
+
+    def _next(self) -> Any:
+        """The next take (or marker): a carried take first, then the queue's (waiting for one)."""
+        return self._carried.pop(0) if self._carried else self._queue.get()
 
     def _run(self) -> None:
         try:
@@ -169,9 +200,11 @@ class TakeReview:
             self.error = exc
         stopping = False
         while not stopping:
-            item = self._queue.get()
+            item = self._next()
             if item is _STOP:
                 return
+            if item is _FLUSH:
+                continue  # nothing is waiting
             batch, stopping = self._batch(item)
             if self.error is not None:
                 continue  # the workers see ``error`` and stop; drain what is left
@@ -202,6 +235,11 @@ class TakeReview:
         self.batches += 1
         for (take, inbox), verdict in zip(batch, verdicts, strict=True):
             inbox.put((take, verdict))
+
+
+def _packed_s(item: tuple[Take, queue.Queue[Any]]) -> float:
+    """Seconds a take fills in a packed window: its length and the silence after it."""
+    return item[0].clip.duration_s + GAP_S
 
 
 class ReviewRun:

@@ -343,6 +343,7 @@ class ScriptVoicer:
         retakes: list[SpeechRequest] = []
         for take in unheard:
             review.submit(take, inbox)
+        flushed = False
         waiting = len(unheard)
         batches = deque(plan_batches(requests, max(1, int(getattr(engine, "batch_size", 1)))))
         batch_size = max(1, int(getattr(engine, "batch_size", 1)))
@@ -359,6 +360,9 @@ class ScriptVoicer:
             elif batches:
                 batch, retaking = list(batches.popleft().requests), False
             elif waiting:
+                if not flushed:
+                    review.flush()  # nothing left to speak until these verdicts come back
+                    flushed = True
                 with contextlib.suppress(queue.Empty):
                     waiting -= self._settle(inbox.get(timeout=0.1), takes, retakes, audio, run)
                 continue
@@ -367,6 +371,7 @@ class ScriptVoicer:
             clips, compute_s = self._speak(name, engine, batch)
             for request, clip in zip(batch, clips, strict=True):
                 review.submit(Take(request=request, clip=clip, number=len(takes.get(request.key, ()))), inbox)
+            flushed = False
             waiting += 0 if retaking else len(batch)
             tally.add(name, clips, compute_s, retakes=retaking)
 

@@ -177,7 +177,7 @@ def test_a_failed_container_call_sends_its_batch_back_to_the_queue_and_bills_not
 ) -> None:
     from podwright.backends.modal_batch import BatchRenderer
     from podwright.backends.modal_dispatch import DispatchPlan, dispatch
-    from podwright.backends.stores import SQLiteJobs
+    from podwright.backends.stores import SharedJobs
     from podwright.scheduler.planner import PriceTable
     from podwright.scheduler.session import SessionSettings
     from tests.scheduler.fakes import FakeRenderer
@@ -196,7 +196,7 @@ def test_a_failed_container_call_sends_its_batch_back_to_the_queue_and_bills_not
         return renderer.render(batch)
 
     plan = DispatchPlan(price=PriceTable.default().gpu("cpu"), batch_size=2, keep_alive_s=1.0)
-    summary = dispatch(SQLiteJobs(db), submit, plan=plan, worker="d1", settings=SessionSettings(lease_s=30))
+    summary = dispatch(SharedJobs(db), submit, plan=plan, worker="d1", settings=SessionSettings(lease_s=30))
 
     jobs = JobStore(connect(db))
     try:

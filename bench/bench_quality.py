@@ -5,7 +5,9 @@ Ten fixed topics (bench/quality_topics.py) go through the real ScriptPipeline tw
 - embedded: the local llama.cpp model (Qwen2.5-Coder-1.5B, the offline default) writes every dialogue
   call (body segments, intro, conclusion and their repairs). Research, outline, summary, metadata and
   image prompts are answered from the topic's fixed plan, so the model's time goes to what is
-  measured; episodes are 1 minute long so the ten fit in about 15 minutes on 2 cores.
+  measured; episodes are 1 minute long (five dialogue calls each, the same as a longer one, but
+  shorter answers) so the ten fit in about an hour on 2 shared cores. The section is rewritten
+  after every topic, so a run stopped early still reports what it finished, and says so.
 - loopback: FakeChatServer (latency model and prompt cache) behind the real HTTP client stack; its
   writer plants one flaw in five of every six first drafts, in rotation (one turn, one host, a
   greeting, a cut-off turn, a sentence said twice) and answers repair requests cleanly, so this
@@ -218,12 +220,12 @@ async def _write_all(
 
 
 async def _embedded(minutes: float, on_topic: Callable[[Outcome], None]) -> Outcome:
-    from podwright.config import Settings
+    from podwright.config import resolve_settings
     from podwright.llm.local import LocalLlamaClient, assemble_model
     from podwright.pipeline.clients import LOCAL_CONTEXT_TOKENS
 
     # The data dir's models folder, like the CLI: the model is joined from its parts only once.
-    writer = LocalLlamaClient(assemble_model(Settings.resolve().models_dir), n_ctx=LOCAL_CONTEXT_TOKENS)
+    writer = LocalLlamaClient(assemble_model(resolve_settings().models_dir), n_ctx=LOCAL_CONTEXT_TOKENS)
     log = CallLog()
     outcome = await _write_all(
         starter_show(),

@@ -91,6 +91,11 @@ def test_intro_and_conclusion_share_a_shorter_prefix_without_dialogue() -> None:
     ]
     assert _prefix(requests[0]) == _prefix(requests[1])
     assert requests[0].messages[-1].content != requests[1].messages[-1].content
+    # One job per turn, so the second host does not restate the first; neither reuses the summary.
+    intro, conclusion = (request.messages[-1].content for request in requests)
+    assert "Maya welcomes the listeners to Curious Minutes and asks the episode's question; Joe then" in intro
+    assert "Joe then adds one last thought, thanks the listeners and signs off" in conclusion
+    assert all("never reuse a sentence of the summary" in text for text in (intro, conclusion))
     # The bookend prefix starts with the same system message as the segment calls.
     assert (
         requests[0].messages[0] == bookend_prefix(show, "x", [], "y")[0] == _segment_requests()[0].messages[0]

@@ -5,7 +5,9 @@ Ten fixed topics (bench/quality_topics.py) go through the real ScriptPipeline tw
 - embedded: the local llama.cpp model (Qwen2.5-Coder-1.5B, the offline default) writes every dialogue
   call (body segments, intro, conclusion and their repairs). Research, outline, summary, metadata and
   image prompts are answered from the topic's fixed plan, so the model's time goes to what is
-  measured; episodes are 1 minute long so the ten fit in about 15 minutes on 2 cores.
+  measured; episodes are 1 minute long (five dialogue calls each, the same as a longer one, but
+  shorter answers) so the ten fit in about an hour on 2 shared cores. The section is rewritten
+  after every topic, so a run stopped early still reports what it finished, and says so.
 - loopback: FakeChatServer (latency model and prompt cache) behind the real HTTP client stack; its
   writer plants one flaw in five of every six first drafts, in rotation (one turn, one host, a
   greeting, a cut-off turn, a sentence said twice) and answers repair requests cleanly, so this
@@ -31,7 +33,7 @@ from tests.support.fake_openai import FakeChatServer
 from tests.support.script_responder import script_responder
 
 from bench.quality_topics import TOPICS, Topic
-from bench.report import Section, fmt
+from bench.report import Section, fmt, write
 from podwright.core import (
     EpisodeRequest,
     LLMClient,
@@ -162,6 +164,8 @@ class Outcome:
     wall_s: float
     failed: int = 0
     """Episodes that could not be written at all (an answer invalid even after its JSON repair)."""
+    topics: int = 0
+    """Topics written so far (finished or failed)."""
 
 
 async def _write_all(
@@ -172,8 +176,13 @@ async def _write_all(
     *,
     together: bool,
     topics: Sequence[Topic] = TOPICS,
+    on_topic: Callable[[Outcome], None] | None = None,
 ) -> Outcome:
-    """Write the topics' scripts (all at once when ``together``) and keep their quality records."""
+    """Write the topics' scripts (all at once when ``together``) and keep their quality records.
+
+    Written one after another, ``on_topic`` is given the outcome so far after each topic, so a run
+    stopped early still reports every topic it finished.
+    """
     started = time.perf_counter()
 
     async def write(number: int, topic: Topic) -> ScriptQuality | None:
@@ -189,22 +198,34 @@ async def _write_all(
         print(f"  {label} {number}/{len(topics)}: {result.run.quality.summary().splitlines()[0]}", flush=True)
         return result.run.quality
 
+    def outcome(written: Sequence[ScriptQuality | None]) -> Outcome:
+        qualities = [quality for quality in written if quality is not None]
+        return Outcome(
+            qualities,
+            CallLog(),
+            time.perf_counter() - started,
+            failed=len(written) - len(qualities),
+            topics=len(written),
+        )
+
     numbered = list(enumerate(topics, start=1))
     if together:
-        written = list(await asyncio.gather(*(write(number, topic) for number, topic in numbered)))
-    else:
-        written = [await write(number, topic) for number, topic in numbered]
-    qualities = [quality for quality in written if quality is not None]
-    return Outcome(qualities, CallLog(), time.perf_counter() - started, failed=len(written) - len(qualities))
+        return outcome(await asyncio.gather(*(write(number, topic) for number, topic in numbered)))
+    written: list[ScriptQuality | None] = []
+    for number, topic in numbered:
+        written.append(await write(number, topic))
+        if on_topic is not None:
+            on_topic(outcome(written))
+    return outcome(written)
 
 
-async def _embedded(minutes: float) -> Outcome:
-    from podwright.config import Settings
+async def _embedded(minutes: float, on_topic: Callable[[Outcome], None]) -> Outcome:
+    from podwright.config import resolve_settings
     from podwright.llm.local import LocalLlamaClient, assemble_model
     from podwright.pipeline.clients import LOCAL_CONTEXT_TOKENS
 
     # The data dir's models folder, like the CLI: the model is joined from its parts only once.
-    writer = LocalLlamaClient(assemble_model(Settings.resolve().models_dir), n_ctx=LOCAL_CONTEXT_TOKENS)
+    writer = LocalLlamaClient(assemble_model(resolve_settings().models_dir), n_ctx=LOCAL_CONTEXT_TOKENS)
     log = CallLog()
     outcome = await _write_all(
         starter_show(),
@@ -213,7 +234,12 @@ async def _embedded(minutes: float) -> Outcome:
         "embedded",
         together=False,
         topics=TOPICS[:EMBEDDED_TOPICS],
+        on_topic=lambda so_far: on_topic(_with_log(so_far, log)),
     )
+    return _with_log(outcome, log)
+
+
+def _with_log(outcome: Outcome, log: CallLog) -> Outcome:
     outcome.log = log
     return outcome
 
@@ -272,11 +298,23 @@ def _cost_cells(outcome: Outcome) -> list[str]:
 
 
 def run() -> Section:
-    """Both providers, the same ten topics, one run each."""
+    """Both providers, the same ten topics, one run each.
+
+    The section is written after every embedded topic, so a run stopped early still reports, and
+    says, how many topics it finished.
+    """
     show = starter_show()
     with FakeChatServer(flawed_writer(show), ttft_s=TTFT_S, tokens_per_s=TOKENS_PER_S) as server:
         loopback = asyncio.run(_loopback(server.base_url, LOOPBACK_MINUTES))
-    embedded = asyncio.run(_embedded(EMBEDDED_MINUTES))
+    print(f"  loopback: {loopback.wall_s:.0f} s", flush=True)
+    embedded = asyncio.run(
+        _embedded(EMBEDDED_MINUTES, lambda so_far: write(_section(so_far, loopback, final=False)))
+    )
+    return _section(embedded, loopback, final=True)
+
+
+def _section(embedded: Outcome, loopback: Outcome, *, final: bool) -> Section:
+    """The table of both providers' outcomes; ``final`` is false while embedded topics are still to come."""
     labels = [*(check.value for check in SEGMENT_CHECKS), "every check", "script length ±15%"]
     columns = [
         _column(embedded, final=False),
@@ -291,23 +329,34 @@ def run() -> Section:
     ):
         rows.append([label, "", embedded_cell, "", loopback_cell])
     segments = sum(len(quality.segments) for quality in embedded.qualities)
+    planned = min(EMBEDDED_TOPICS, len(TOPICS))
     notes = [
         f"Embedded: {len(embedded.qualities)} of the {len(TOPICS)} fixed topics × "
         f"{EMBEDDED_MINUTES:g}-minute episodes of the starter show "
         f"({segments} segments: intro, 3 body segments, conclusion each), written by the local "
         f"Qwen2.5-Coder-1.5B Q4_K_M through llama.cpp with the per-call grammar (exact turn count, "
-        f"speakers pinned); research, outline, summary, metadata and image prompts answered from the "
-        f"fixed plans. {embedded.wall_s:.0f} s in all; {embedded.failed} episode(s) failed outright.",
+        f"speakers pinned, each turn a set number of whole sentences); research, outline, summary, "
+        f"metadata and image prompts answered from the fixed plans. {embedded.wall_s:.0f} s in all "
+        f"({embedded.wall_s / max(1, embedded.topics):.0f} s a topic); {embedded.failed} episode(s) "
+        "failed outright.",
         f"Loopback: the same topics × {LOOPBACK_MINUTES:g}-minute episodes against FakeChatServer "
         f"({TTFT_S} s to first token + {TOKENS_PER_S:g} tokens/s, prompt cache from 1,024 tokens); its "
         "writer plants a flaw in 5 of 6 first drafts and answers repairs cleanly, so this column "
         "measures the repair mechanism and its cost, not a model's writing.",
         *(
             [
-                f"This run wrote {EMBEDDED_TOPICS} of the {len(TOPICS)} topics on the embedded model "
+                f"This run wrote {planned} of the {len(TOPICS)} topics on the embedded model "
                 "(PODWRIGHT_BENCH_QUALITY_TOPICS), the machine being shared; the default is all of them."
             ]
-            if len(TOPICS) > EMBEDDED_TOPICS
+            if len(TOPICS) > planned
+            else []
+        ),
+        *(
+            [
+                f"Written while the run was still going: {embedded.topics} of the {planned} embedded "
+                "topics had finished; the run stopped there."
+            ]
+            if not final
             else []
         ),
         "Percentages after a cost are relative to the first drafts of the same dialogue calls; seconds "

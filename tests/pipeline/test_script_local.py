@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,10 @@ async def test_local_model_writes_a_valid_segment(local_model: Path) -> None:
     assert [turn.host for turn in segment.turns] == [show.host_ids[n % 2] for n in range(turns)]
     quality = check_segment(segment, show, stage="segment-1", target_words=size.segment_words[0])
     assert quality.result(Check.TURNS).passed and quality.result(Check.SPEAKERS).passed  # type: ignore[union-attr]
+    # Each turn is its count of whole sentences, so none is cut off.
+    assert quality.result(Check.CUT_OFF).passed  # type: ignore[union-attr]
+    sentences = dialogue.sentences_per_turn(size.segment_words[0])
+    assert all(len(re.findall(r"[.!?](?= |$)", turn.text)) == sentences for turn in segment.turns)
 
 
 def test_llama_cpp_turns_the_local_grammar_schema_into_a_grammar() -> None:

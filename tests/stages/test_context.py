@@ -50,7 +50,15 @@ def test_static_prefix_is_byte_identical_across_segment_calls() -> None:
     assert "Write segment 2 of 3" in tails[1] and "So where were we?" in tails[1]
     # Who covers what: segment 2 continues after Maya's line, so Joe opens on its first key point.
     assert 'Who says what: Joe opens on "kp2"' in tails[1] and 'Maya opens on "kp1"' in tails[0]
-    assert all("no greetings" in tail for tail in tails)
+    # Each segment is told where it sits: the first follows the intro's welcome, the last precedes
+    # the conclusion's goodbye, and none of them greets or signs off.
+    assert all("no hello, welcome, host introduction, thanks or goodbye" in tail for tail in tails)
+    assert "intro just before this segment already welcomed" in tails[0]
+    assert "conclusion right after it thanks the listeners" in tails[2]
+    assert "do not wrap up" in tails[0] and "do not wrap up" in tails[1] and "do not wrap up" not in tails[2]
+    # Later segments hear what came before only as titles and one quoted last sentence, marked as said.
+    assert 'Already covered before this segment: "T1", "T2".' in tails[2]
+    assert 'ended with Maya saying "So where were we?" That is said: do not say it again' in tails[1]
     # The schema travels with every call (some providers put it in the prompt): identical too.
     assert len({json.dumps(request.json_schema, sort_keys=True) for request in requests}) == 1
     for request in requests:
@@ -83,6 +91,11 @@ def test_intro_and_conclusion_share_a_shorter_prefix_without_dialogue() -> None:
     ]
     assert _prefix(requests[0]) == _prefix(requests[1])
     assert requests[0].messages[-1].content != requests[1].messages[-1].content
+    # One job per turn, so the second host does not restate the first; neither reuses the summary.
+    intro, conclusion = (request.messages[-1].content for request in requests)
+    assert "Maya welcomes the listeners to Curious Minutes and asks the episode's question; Joe then" in intro
+    assert "Joe then adds one last thought, thanks the listeners and signs off" in conclusion
+    assert all("never reuse a sentence of the summary" in text for text in (intro, conclusion))
     # The bookend prefix starts with the same system message as the segment calls.
     assert (
         requests[0].messages[0] == bookend_prefix(show, "x", [], "y")[0] == _segment_requests()[0].messages[0]

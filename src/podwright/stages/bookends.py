@@ -13,13 +13,7 @@ from podwright.core.episode import Segment
 from podwright.core.llm import LLMRequest, Message
 from podwright.core.show import Show, Task
 from podwright.stages.context import bookend_prefix
-from podwright.stages.dialogue import (
-    dialogue_schema,
-    max_turns_for,
-    turn_chars_for,
-    turn_plan,
-    turns_grammar_schema,
-)
+from podwright.stages.dialogue import dialogue_schema, local_grammar, max_turns_for, turn_plan
 from podwright.stages.sizing import dialogue_max_tokens, turns_for_words
 
 __all__ = ["CONCLUSION_TITLE", "INTRO_TITLE", "Bookend", "build_request"]
@@ -31,20 +25,40 @@ INTRO_TITLE = "Intro"
 CONCLUSION_TITLE = "Conclusion"
 
 
-def _instruction(show: Show, which: Bookend, words: int) -> str:
-    names = " and ".join(host.name for host in show.hosts)
-    length = turn_plan(show, words)
-    fresh = "Every sentence says something new: no host repeats another's words or the segments' lines."
+def _roles(show: Show, which: Bookend, turns: int) -> list[str]:
+    """What each turn of a bookend does, in order: one job per turn, so no host restates another."""
     if which == "intro":
-        return (
-            f"Write the intro ({length}): welcome listeners to {show.name} once, the hosts ({names}) "
-            "greet, hook the listener with the episode's question and preview what is coming in a few "
-            f"words. Do not answer the question yet. {fresh}"
-        )
-    return (
-        f"Write the conclusion ({length}): recap the key takeaways in plain, fresh words, one last "
-        f"thought, thank the listeners and sign off from {show.name}. {fresh}"
+        jobs = [
+            f"welcomes the listeners to {show.name} and asks the episode's question",
+            "greets the listeners and says in a few words what the episode explores, without answering",
+        ]
+        middle = "says why the question is worth asking"
+    else:
+        jobs = [
+            "sums up the episode's answer in one fresh sentence",
+            f"adds one last thought, thanks the listeners and signs off from {show.name}",
+        ]
+        middle = "adds one takeaway the listener can keep"
+    if turns <= 1:
+        return [" and ".join(jobs)]
+    return [jobs[0], *([middle] * (turns - 2)), jobs[1]]
+
+
+def _instruction(show: Show, which: Bookend, words: int) -> str:
+    turns = turns_for_words(words)
+    length = turn_plan(show, words)
+    roles = _roles(show, which, turns)
+    who = "; ".join(
+        f"{show.hosts[n % len(show.hosts)].name} {'' if n == 0 else 'then '}{role}"
+        for n, role in enumerate(roles)
     )
+    fresh = (
+        "Every sentence is new: never reuse a sentence of the summary or of the segments, and no "
+        "host repeats another's words."
+    )
+    if which == "intro":
+        return f"Write the intro ({length}). Who says what: {who}. Do not answer the question yet. {fresh}"
+    return f"Write the conclusion ({length}). Who says what: {who}. {fresh}"
 
 
 def build_request(
@@ -66,11 +80,7 @@ def build_request(
         max_tokens=dialogue_max_tokens(words),
         temperature=show.llm.temperature,
         json_schema=dialogue_schema(show, max_turns=max_turns_for(words)),
-        grammar_schema=turns_grammar_schema(
-            show,
-            turns_for_words(words),
-            max_chars=turn_chars_for(dialogue_max_tokens(words), turns_for_words(words)),
-        ),
+        grammar_schema=local_grammar(show, words),
         schema_name="dialogue",
         episode_id=episode_id,
         stage=which,

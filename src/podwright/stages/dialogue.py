@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from podwright.core.episode import Outline, OutlineSegment, ResearchBrief, Segment, Turn
 from podwright.core.llm import LLMRequest, Message
 from podwright.core.show import Show, Task
+from podwright.stages.chunking import split_sentences
 from podwright.stages.context import episode_prefix
 from podwright.stages.schema import response_schema
 from podwright.stages.sizing import dialogue_max_tokens, turns_for_words
@@ -29,19 +30,28 @@ __all__ = [
     "build_request",
     "dialogue_model",
     "dialogue_schema",
+    "local_grammar",
     "max_turns_for",
     "next_speaker",
     "parse",
     "per_call_block",
+    "sentences_per_turn",
     "turn_chars_for",
     "turn_plan",
+    "turn_text_pattern",
     "turns_grammar_schema",
 ]
 
-CONTINUITY_TURNS = 3
-"""How many of the previous segment's last turns a segment call sees."""
+CONTINUITY_TURNS = 1
+"""How many of the previous segment's last turns a segment call sees (only its last sentence is quoted)."""
+_COUNTS = {2: "two", 3: "three", 4: "four", 5: "five"}
 _JSON_TOKENS = 48
 _TURN_JSON_TOKENS = 14
+WORDS_PER_SENTENCE = 11
+"""Words in a spoken sentence of the embedded model: 11 on average in its demo script (4 in a
+greeting, 17 in an explanation)."""
+_RUNAWAY_SENTENCE_CHARS = 150
+"""A sentence cap never tighter than ~25 words: it guards against a runaway, it does not shape turns."""
 _CHARS_PER_TOKEN = 3.2
 """Below English's ~4 characters a token, so a capped answer still fits its budget."""
 
@@ -116,7 +126,12 @@ def turn_chars_for(max_tokens: int, turns: int) -> int:
 
 
 def turns_grammar_schema(
-    show: Show, turns: int, *, first_speaker: int = 0, max_chars: int | None = None
+    show: Show,
+    turns: int,
+    *,
+    first_speaker: int = 0,
+    max_chars: int | None = None,
+    sentences: int | None = None,
 ) -> dict[str, Any]:
     """A dialogue schema of exactly ``turns`` turns, the hosts taking turns in show order.
 
@@ -127,11 +142,18 @@ def turns_grammar_schema(
     count for the words. ``first_speaker`` is the index of the host who opens. ``max_chars`` caps
     each turn's text, so an over-long answer closes its JSON instead of running out of tokens (a
     turn cut there fails the ``cut_off`` check and is repaired; a cut-off JSON answer would fail
-    the episode).
+    the episode). ``sentences`` makes each turn's text exactly that many whole sentences instead
+    (see :func:`turn_text_pattern`), ``max_chars`` then shared between them.
     """
     schema = dialogue_schema(show)
     turn = schema["$defs"]["DialogueTurn"]
-    if max_chars is not None:
+    if sentences is not None:
+        budget = (max_chars or _RUNAWAY_SENTENCE_CHARS * sentences) // sentences
+        turn["properties"]["text"] = {
+            "type": "string",
+            "pattern": turn_text_pattern(sentences, max(_RUNAWAY_SENTENCE_CHARS, budget)),
+        }
+    elif max_chars is not None:
         turn["properties"]["text"] = {"type": "string", "maxLength": max_chars}
     hosts = show.host_ids
     pinned = []
@@ -148,6 +170,50 @@ def turns_grammar_schema(
     }
     del schema["$defs"]
     return schema
+
+
+def turn_text_pattern(sentences: int, longest: int) -> str:
+    """A regular expression for a turn of exactly ``sentences`` whole sentences, for llama.cpp's grammar.
+
+    A sentence starts on a non-space, ends on ``.``, ``!`` or ``?`` (a decimal point such as 13.8 does
+    not end it) and holds at most ``longest`` characters, a runaway guard far above a spoken
+    sentence; sentences are separated by one space. The model chooses where each sentence ends, so
+    a turn always closes on a sentence it finished, and the sentence count is what bounds the turn.
+    No minimum: forced past the end it chose, the 1.5B model rambled to the token limit. No quotes,
+    backslashes or control characters: the text is always a plain JSON string. llama.cpp's
+    converter has no ``(?:``, so the groups are plain.
+    """
+    start = r'[^ "\\\x00-\x1F.!?]'
+    inner = r'([^"\\\x00-\x1F.!?]|[.][0-9])'
+    sentence = f"{start}{inner}{{0,{max(0, longest - 2)}}}[.!?]"
+    more = f"( {sentence}){{{sentences - 1}}}" if sentences > 1 else ""
+    return f"^{sentence}{more}$"
+
+
+def sentences_per_turn(words: int) -> int:
+    """How many sentences each turn of a stretch of ``words`` words has (at least one).
+
+    The embedded model's sentences run about :data:`WORDS_PER_SENTENCE` words, so the sentence count
+    is what holds a turn, and the script, near its word target.
+    """
+    return max(1, round(words / turns_for_words(words) / WORDS_PER_SENTENCE))
+
+
+def local_grammar(show: Show, words: int, *, first_speaker: int = 0) -> dict[str, Any]:
+    """The grammar schema of a dialogue call of ``words`` words for the embedded model.
+
+    The natural number of turns, speakers pinned in turn from ``first_speaker``, each turn
+    :func:`sentences_per_turn` whole sentences, each sentence short enough that the answer closes
+    within :func:`~podwright.stages.sizing.dialogue_max_tokens`.
+    """
+    turns = turns_for_words(words)
+    return turns_grammar_schema(
+        show,
+        turns,
+        first_speaker=first_speaker,
+        max_chars=turn_chars_for(dialogue_max_tokens(words), turns),
+        sentences=sentences_per_turn(words),
+    )
 
 
 def next_speaker(show: Show, previous_turns: Sequence[Turn]) -> int:
@@ -171,10 +237,20 @@ def _name_of(show: Show, host_id: str) -> str:
         return host_id
 
 
+def _sentences(count: int) -> str:
+    return "one sentence" if count == 1 else f"{_COUNTS.get(count, str(count))} sentences"
+
+
 def turn_plan(show: Show, words: int, first_speaker: int = 0) -> str:
-    """``about 60 words: 2 turns of about 30 words, Maya and Joe taking turns (Maya first)``."""
+    """``about 60 words: 2 turns of one or two sentences (about 30 words), Maya and Joe taking turns``.
+
+    The sentences per turn are those the embedded model's grammar holds (:func:`sentences_per_turn`).
+    """
     turns = turns_for_words(words)
-    plan = f"about {words} words: {turns} turns of about {round(words / turns)} words"
+    plan = (
+        f"about {words} words: {turns} turns of {_sentences(sentences_per_turn(words))} each "
+        f"(about {round(words / turns)} words a turn)"
+    )
     if len(show.hosts) == 1:
         return plan
     opener = show.hosts[first_speaker % len(show.hosts)].name
@@ -197,6 +273,28 @@ def _who_says_what(show: Show, segment: OutlineSegment, opener: int) -> str:
     return "Who says what: " + "; ".join(parts) + more + "."
 
 
+def _no_bookends(index: int, total: int) -> str:
+    """Where this segment sits between the intro and the conclusion, and so what it must not say.
+
+    Small models greet whenever they start a dialogue: naming the intro that already did, at the
+    segment that opens the body, keeps the first words on the subject.
+    """
+    before = (
+        "The intro just before this segment already welcomed the listeners and introduced the hosts"
+        if index == 1
+        else "This is the middle of the episode"
+    )
+    after = (
+        "the conclusion right after it thanks the listeners and says goodbye"
+        if index == total
+        else "later segments follow, so do not wrap up"
+    )
+    return (
+        f"{before}; {after}. So no hello, welcome, host introduction, thanks or goodbye here: the "
+        "first words are about the subject."
+    )
+
+
 def per_call_block(
     show: Show,
     outline: Outline,
@@ -217,20 +315,18 @@ def per_call_block(
         lines.append(
             "Every host adds something new; no one repeats another's words or does most of the talking."
         )
-    lines.append(
-        "This is the middle of the episode (the intro and conclusion are written separately): no "
-        "greetings, welcomes, host introductions or goodbyes; the first words are about the subject."
-    )
-    if index < total:
-        lines.append("Do not wrap up the episode; later segments follow.")
+    lines.append(_no_bookends(index, total))
+    if index > 1:
+        covered = ", ".join(f'"{spec.title}"' for spec in outline.segments[: index - 1])
+        lines.append(f"Already covered before this segment: {covered}. Say only what they did not.")
     if previous_turns:
-        said = "\n".join(f"{_name_of(show, turn.host)}: {turn.text}" for turn in previous_turns)
-        lines.append(f"The previous segment ended with:\n{said}\nContinue from there without repeating it.")
-    elif index > 1:
-        previous = outline.segments[index - 2]
+        # Only the last sentence, and marked as said: shown whole turns, the 1.5B model copied them.
+        last = previous_turns[-1]
+        sentences = split_sentences(last.text)
+        said = sentences[-1] if sentences else last.text
         lines.append(
-            f'It follows "{previous.title}"; open with a short transition from it and say only what '
-            "earlier segments did not."
+            f'The previous segment ended with {_name_of(show, last.host)} saying "{said}" '
+            "That is said: do not say it again; answer it briefly and move on."
         )
     return "\n".join(lines)
 
@@ -247,9 +343,8 @@ def build_request(
     """The dialogue call for body segment ``index`` (1-based): static prefix, then the per-call block."""
     segment: OutlineSegment = outline.segments[index - 1]
     system, context = episode_prefix(show, brief, outline)
-    ask = Message(
-        role="user", content=per_call_block(show, outline, index, previous_turns[-CONTINUITY_TURNS:])
-    )
+    continuity = previous_turns[-CONTINUITY_TURNS:]
+    ask = Message(role="user", content=per_call_block(show, outline, index, continuity))
     return LLMRequest(
         task=Task.SEGMENT,
         messages=(system, context, ask),
@@ -260,13 +355,8 @@ def build_request(
         json_schema=dialogue_schema(
             show, max_turns=max_turns_for(max(spec.target_words for spec in outline.segments))
         ),
-        grammar_schema=turns_grammar_schema(
-            show,
-            turns_for_words(segment.target_words),
-            first_speaker=next_speaker(show, previous_turns[-CONTINUITY_TURNS:]),
-            max_chars=turn_chars_for(
-                dialogue_max_tokens(segment.target_words), turns_for_words(segment.target_words)
-            ),
+        grammar_schema=local_grammar(
+            show, segment.target_words, first_speaker=next_speaker(show, continuity)
         ),
         schema_name="dialogue",
         episode_id=episode_id,

@@ -9,7 +9,11 @@ Run with `.venv/bin/python -m bench qa`. Measured in this one run:
 2. a ~300-word two-host script rendered (voiced and packaged) into an empty chunk cache with QA off,
    with every take heard alone (one Whisper call per take) and with the default packed QA (takes in
    30-second windows, the windows batched), alternating, twice each; the median wall time of each, QA's
-   added share and its compute seconds; the load average, since the machine may be shared.
+   added share and its compute seconds; the load average, since the machine may be shared;
+3. the same, with the voice off this CPU: the ``openai_speech`` engine against a loopback server that
+   answers real takes of the draft cast after ``audio seconds × REMOTE_RTF`` (bench/remote_voice.py, a
+   GPU voice's pace), rendered with QA off, with the default ``[qa] batch_s`` and with one window per
+   batch, alternating: what QA adds when Whisper has the CPU to itself while the voice speaks.
 """
 
 from __future__ import annotations
@@ -24,17 +28,19 @@ from pathlib import Path
 from tests.support.faulty_engine import FaultyEngine
 from tests.support.qa_set import CAST, LINES, fault_rates, faulty_set
 
+from bench.remote_voice import RemoteVoiceServer
 from bench.report import ROOT, Section, fmt
 from bench.voice_script import lighthouse_script
 from podwright.audio.speech_check import assemble_whisper
 from podwright.audio.whisper_checker import WhisperChecker
 from podwright.config import data_dir, load_show
-from podwright.core.show import QASettings, Tier
+from podwright.core.show import QASettings, Tier, VoiceRef
 from podwright.core.speech import TTSEngine
 from podwright.pipeline.package import package_episode
 from podwright.pipeline.take_review import LineCheck, QAReport, TakeReview
 from podwright.pipeline.voicing import ScriptVoicer, build_engines, cast_for
 from podwright.tts.cache import ChunkCache
+from podwright.tts.openai_speech import OpenAISpeechEngine
 from podwright.tts.registry import create_engine
 
 SHOW = ROOT / "examples" / "show.toml"
@@ -100,15 +106,21 @@ def _share(part: int, whole: int) -> str:
     return f"{part}/{whole} ({100 * part / whole:.0f}%)" if whole else "—"
 
 
-def _render(engines: Mapping[str, TTSEngine], review: TakeReview | None) -> tuple[float, QAReport | None]:
+def _render(
+    engines: Mapping[str, TTSEngine],
+    review: TakeReview | None,
+    *,
+    words: int = RENDER_WORDS,
+    cast: Mapping[str, VoiceRef] | None = None,
+) -> tuple[float, QAReport | None]:
     show = load_show(SHOW)
-    script = lighthouse_script(RENDER_WORDS)
+    script = lighthouse_script(words)
     with tempfile.TemporaryDirectory(prefix="podwright-bench-qa-") as folder:
         started = time.perf_counter()
         voicer = ScriptVoicer(
             engines, ChunkCache(Path(folder) / "chunks"), lexicon=show.lexicon, review=review
         )
-        voiced = voicer.voice(script, cast_for(show, Tier.DRAFT))
+        voiced = voicer.voice(script, cast if cast is not None else cast_for(show, Tier.DRAFT))
         package_episode(script, voiced.clips, show, Path(folder) / "episode")
         return time.perf_counter() - started, voiced.qa
 
@@ -117,6 +129,27 @@ PER_CHUNK = QASettings(draft=True, batch_s=0.1)
 """Every take heard alone, the moment it exists: one Whisper window (and call) per take."""
 PACKED = QASettings(draft=True)
 """The default: takes packed into 30-second windows, the windows of a batch through the model together."""
+
+
+def _qa_rows(
+    name: str, label: str, walls: list[float], off_s: float, compute: list[float], *, where: str = ""
+) -> list[list[str]]:
+    """The render, added-share and compute rows of one QA configuration (medians of its runs)."""
+    on_s = statistics.median(walls)
+    render = f"Render, {where}, QA {name}" if where else f"Render, QA {name}"
+    tag = f"{where.split()[0]}, {name}" if where else name
+    return [
+        [render, label, fmt(on_s, 1, " s")],
+        [f"QA's added wall time, {tag}", "on ÷ off − 1", f"{100 * (on_s / off_s - 1):.0f}%"],
+        [f"QA compute, {tag}", "Whisper-base, int8, CPU", fmt(statistics.median(compute), 1, " s")],
+    ]
+
+
+def _runs(walls: Mapping[str, list[float]]) -> str:
+    """Every configuration's runs, for the notes."""
+    return "; ".join(
+        f"{name} " + ", ".join(fmt(v, 1) for v in values) + " s" for name, values in walls.items()
+    )
 
 
 def wall_time(checker: WhisperChecker) -> tuple[list[list[str]], list[str]]:
@@ -145,19 +178,8 @@ def wall_time(checker: WhisperChecker) -> tuple[list[list[str]], list[str]]:
     off_s = statistics.median(walls["off"])
     rows = [["Render, QA off", f"{RENDER_WORDS} words, draft cast", fmt(off_s, 1, " s")]]
     for name, label in (("per-chunk", "one Whisper call per take"), ("packed", "packed windows, batched")):
-        on_s = statistics.median(walls[name])
-        rows += [
-            [f"Render, QA {name}", f"{label}, {windows[name]} windows", fmt(on_s, 1, " s")],
-            [f"QA's added wall time, {name}", "on ÷ off − 1", f"{100 * (on_s / off_s - 1):.0f}%"],
-            [
-                f"QA compute, {name}",
-                "Whisper-base, int8, CPU",
-                fmt(statistics.median(compute[name]), 1, " s"),
-            ],
-        ]
-    runs = "; ".join(
-        f"{name} " + ", ".join(fmt(v, 1) for v in values) + " s" for name, values in walls.items()
-    )
+        rows += _qa_rows(name, f"{label}, {windows[name]} windows", walls[name], off_s, compute[name])
+    runs = _runs(walls)
     notes = [
         f"Each configuration rendered {REPEATS}× into an empty chunk cache, alternating; medians. "
         f"Runs: {runs}.",
@@ -165,19 +187,98 @@ def wall_time(checker: WhisperChecker) -> tuple[list[list[str]], list[str]]:
         + ", ".join(f"{value:.1f}" for value in loads)
         + f" on {os.cpu_count()} cores (the machine was shared); the ratios come from one run, side by side.",
         "Whisper runs beside synthesis on the same 2 cores, so on this CPU its compute mostly adds to the "
-        "wall time; with a GPU voice the CPU is idle while the GPU speaks and QA hides behind it. "
+        "wall time; with a GPU or remote voice the CPU is idle while the voice speaks (the remote rows). "
         "Whisper's encoder reads a 30-second window whatever it holds: packing takes into full windows "
         "and batching the windows is what cuts its cost.",
     ]
     return rows, notes
 
 
+REMOTE_WORDS = 200
+REMOTE_RTF = 0.4
+"""The stand-in GPU voice's real-time factor: seconds of work per second of speech (Chatterbox on a
+consumer GPU runs at about 0.3-0.5), one request at a time."""
+ONE_WINDOW = QASettings(draft=True, batch_s=30.0)
+"""A batch as soon as one 30-second window is full: Whisper keeps pace with a remote voice."""
+
+
+def remote_wall_time(checker: WhisperChecker) -> tuple[list[list[str]], list[str]]:
+    """QA off, default batches and one-window batches with the voice on a loopback 'GPU' server."""
+    show = load_show(SHOW)
+    draft = cast_for(show, Tier.DRAFT)
+    local = build_engines(draft)
+    for engine in local.values():
+        engine.load()
+    cast = {host: VoiceRef(engine="openai_speech", voice=host) for host in draft}
+    configs: dict[str, QASettings | None] = {"off": None, "default": PACKED, "one-window": ONE_WINDOW}
+    walls: dict[str, list[float]] = {name: [] for name in configs}
+    compute: dict[str, list[float]] = {name: [] for name in configs}
+    busy: dict[str, list[float]] = {name: [] for name in configs}
+    reports: dict[str, QAReport] = {}
+    loads = [os.getloadavg()[0]]
+    with RemoteVoiceServer(local, draft, rtf=REMOTE_RTF) as server:
+        engines: dict[str, TTSEngine] = {"openai_speech": OpenAISpeechEngine(server.base_url)}
+        _render(engines, None, words=REMOTE_WORDS, cast=cast)  # records every take, undelayed
+        audio_s = sum(seconds for _, seconds in server.takes.values())
+        server.play()
+        for _ in range(REPEATS):
+            for name, settings in configs.items():
+                server.busy_s = 0.0
+                if settings is None:
+                    walls[name].append(_render(engines, None, words=REMOTE_WORDS, cast=cast)[0])
+                else:
+                    with TakeReview(checker, settings) as review:
+                        wall, qa = _render(engines, review, words=REMOTE_WORDS, cast=cast)
+                    walls[name].append(wall)
+                    compute[name].append(qa.compute_s if qa else 0.0)
+                    if qa is not None:
+                        reports[name] = qa
+                busy[name].append(server.busy_s)
+                loads.append(os.getloadavg()[0])
+    off_s = statistics.median(walls["off"])
+    rows = [
+        [
+            "Render, remote voice, QA off",
+            f"{REMOTE_WORDS} words, {audio_s:.0f} s of speech, RTF {REMOTE_RTF:g}",
+            fmt(off_s, 1, " s"),
+        ]
+    ]
+    labels = {"default": f"batch_s {PACKED.batch_s:g}", "one-window": f"batch_s {ONE_WINDOW.batch_s:g}"}
+    for name, label in labels.items():
+        qa = reports[name]
+        label += (
+            f", {qa.takes_heard} takes ({qa.retakes} retakes, {len(qa.flagged)} flagged)"
+            f" in {qa.batches} batches"
+        )
+        rows += _qa_rows(name, label, walls[name], off_s, compute[name], where="remote voice")
+    runs = _runs(walls)
+    gpu = "; ".join(f"{name} {statistics.median(values):.1f} s" for name, values in busy.items())
+    notes = [
+        "Remote voice: `openai_speech` against a loopback server (bench/remote_voice.py) that answers "
+        "takes the draft cast voiced before the timed runs, each after sleeping its audio seconds × "
+        f"{REMOTE_RTF:g} (a GPU voice's pace, one request at a time; 'GPU' time per render, "
+        f"retakes included: {gpu}; a retake gets the same recorded take, so a line whose "
+        "first take fails ends flagged after its retakes), so the CPU is idle while the voice speaks. "
+        "Renders alternate, "
+        f"{REPEATS}× each, medians. Runs: {runs}. Load average (1 min): "
+        + ", ".join(f"{value:.1f}" for value in loads)
+        + ".",
+        "With the default `batch_s` a short script's takes never fill a batch, so Whisper hears them all "
+        "at the end, when synthesis waits on their verdicts: QA runs after the voice, not beside it. "
+        "One window per batch hears each full window while the voice is still speaking. What stays serial "
+        "either way is the last window and a failed take's loop (heard, confirmed alone, retaken, heard "
+        "again): the voice waits on each verdict.",
+    ]
+    return rows, notes
+
+
 def run() -> Section:
-    """Both measurements, as one section."""
+    """The three measurements, as one section."""
     checker = WhisperChecker(assemble_whisper(_models_dir()))
     checker.load()
     detect_rows, detect_notes = detection(checker)
     wall_rows, wall_notes = wall_time(checker)
+    remote_rows, remote_notes = remote_wall_time(checker)
     return Section(
         name="qa",
         title="Take QA: faults heard, clean takes passed, added wall time",
@@ -187,6 +288,6 @@ def run() -> Section:
             "clipping) with the default `[qa]` thresholds; the draft cast (hibari `heart`, piper `joe`)."
         ),
         header=["Measure", "Setting", "Result"],
-        rows=detect_rows + wall_rows,
-        notes=[*detect_notes, *wall_notes],
+        rows=detect_rows + wall_rows + remote_rows,
+        notes=[*detect_notes, *wall_notes, *remote_notes],
     )

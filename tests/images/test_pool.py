@@ -57,7 +57,7 @@ async def test_pool_never_has_more_images_in_flight_than_workers(
         assert outcome.path == tmp_path / f"{outcome.target}.png"
         with Image.open(outcome.path) as saved:
             assert saved.size == (320, 180)
-    assert not list(tmp_path.glob(".*partial"))
+    assert not list(tmp_path.glob(".*")), "no temporary file is left beside the images"
 
 
 async def test_429_is_retried_after_the_servers_retry_after(

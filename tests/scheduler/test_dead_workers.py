@@ -14,22 +14,12 @@ from podwright.store.db import connect
 from podwright.store.jobs import JobStore
 from podwright.store.sessions import SessionStore
 from tests.scheduler.fakes import FakeRenderer, StagingScripter
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: float = 1_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
+from tests.support.clock import HandClock
 
 LEASE = SessionSettings(keep_alive_s=0.0, lease_s=60.0, heartbeat_s=0.05, poll_s=0.01)
 
 
-def _queue(db: Path, clock: Clock, *ids: str) -> JobStore:
+def _queue(db: Path, clock: HandClock, *ids: str) -> JobStore:
     store = JobStore(connect(db), clock=clock)
     for job_id in ids:
         request = EpisodeRequest(episode_id=job_id, topic="tides", target_minutes=1.0)
@@ -38,7 +28,7 @@ def _queue(db: Path, clock: Clock, *ids: str) -> JobStore:
 
 
 def test_a_silent_session_is_closed_and_billed_at_its_last_heartbeat(tmp_path: Path) -> None:
-    clock = Clock()
+    clock = HandClock()
     sessions = SessionStore(connect(tmp_path / "q.db"), clock=clock)
     dead = sessions.open("host-a-1", "cpu")
     clock.now += 40
@@ -57,7 +47,7 @@ def test_a_silent_session_is_closed_and_billed_at_its_last_heartbeat(tmp_path: P
 
 def test_a_restarted_worker_takes_its_own_dead_job_back_at_once(tmp_path: Path) -> None:
     db = tmp_path / "q.db"
-    clock = Clock()
+    clock = HandClock()
     store = _queue(db, clock, "ep1")
     assert store.claim("ep1", "host-a", LEASE.lease_s) is not None  # the old process scripting it
     sessions = SessionStore(store.conn, clock=clock)
@@ -85,7 +75,7 @@ def test_a_restarted_worker_takes_its_own_dead_job_back_at_once(tmp_path: Path) 
 
 def test_another_worker_leaves_a_live_lease_alone(tmp_path: Path) -> None:
     db = tmp_path / "q.db"
-    clock = Clock()
+    clock = HandClock()
     store = _queue(db, clock, "ep1")
     store.claim("ep1", "host-a", LEASE.lease_s)
     assert store.reclaim_own("host-b") == []

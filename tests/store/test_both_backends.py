@@ -12,23 +12,16 @@ from podwright.store.db import connect
 from podwright.store.jobs import JobStore
 from podwright.store.responses import SQLiteAnswers
 from podwright.store.schedule_runs import ScheduleRuns
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support.clock import HandClock
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> HandClock:
+    return HandClock()
 
 
 @pytest.fixture
-def jobs(store_url: str, clock: Clock) -> JobStore:
+def jobs(store_url: str, clock: HandClock) -> JobStore:
     return JobStore(connect(store_url), clock=clock)
 
 
@@ -70,7 +63,7 @@ def test_job_ids_are_found_exactly_or_by_a_literal_prefix(jobs: JobStore) -> Non
     assert not jobs.exists("tides%01", prefix=True)  # LIKE wildcards in the reference are literal
 
 
-def test_episode_lifecycle_round_trips(jobs: JobStore, clock: Clock) -> None:
+def test_episode_lifecycle_round_trips(jobs: JobStore, clock: HandClock) -> None:
     book = jobs.episodes
     record = book.record_script(
         show_slug="tides",
@@ -116,7 +109,7 @@ def test_episode_lifecycle_round_trips(jobs: JobStore, clock: Clock) -> None:
     assert [r.key for r in book.find("tides")] == ["tides/ep1"] and book.keys() == ["tides/ep1"]
 
 
-def test_sessions_bill_calibrate_and_close_lost(jobs: JobStore, clock: Clock) -> None:
+def test_sessions_bill_calibrate_and_close_lost(jobs: JobStore, clock: HandClock) -> None:
     sessions = jobs.sessions
     first = sessions.open("host-a", "cpu")
     second = sessions.open("host-b", "cpu")

@@ -12,23 +12,16 @@ from podwright.core import EpisodeRequest, JobError, Tier
 from podwright.core.jobs import AttemptOutcome, JobState
 from podwright.store.db import connect
 from podwright.store.jobs import JobStore
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support.clock import HandClock
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> HandClock:
+    return HandClock()
 
 
 @pytest.fixture
-def store(store_url: str, clock: Clock) -> JobStore:
+def store(store_url: str, clock: HandClock) -> JobStore:
     return JobStore(connect(store_url), clock=clock)
 
 
@@ -79,7 +72,7 @@ def test_happy_path_records_one_ok_attempt_per_phase(store: JobStore) -> None:
     ]
 
 
-def test_only_one_worker_can_claim(store_url: str, clock: Clock) -> None:
+def test_only_one_worker_can_claim(store_url: str, clock: HandClock) -> None:
     first = JobStore(connect(store_url), clock=clock)
     second = JobStore(connect(store_url), clock=clock)
     add(first, "ep1")
@@ -88,7 +81,9 @@ def test_only_one_worker_can_claim(store_url: str, clock: Clock) -> None:
     assert second.get("ep1").lease_owner == "w1"
 
 
-def test_expired_lease_is_recovered_and_the_old_worker_is_locked_out(store: JobStore, clock: Clock) -> None:
+def test_expired_lease_is_recovered_and_the_old_worker_is_locked_out(
+    store: JobStore, clock: HandClock
+) -> None:
     add(store, "ep1")
     stage(store, "ep1")
     store.claim("ep1", "w1", 10)

@@ -10,7 +10,6 @@ never fails an episode.
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -18,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from podwright.core import ImageError
+from podwright.core.files import atomic_write_bytes
 from podwright.core.images import GeneratedImage, ImageEngine, ImageRateLimited, ImageRequest
 
 __all__ = ["ImageOutcome", "ImageRetry", "backoff_delay", "render_images"]
@@ -129,11 +129,8 @@ class _Pool:
 
 
 def _write_atomically(out_dir: Path, target: str, image: GeneratedImage) -> Path:
-    out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{target}{image.extension}"
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_bytes(image.data)
-    os.replace(partial, path)
+    atomic_write_bytes(path, image.data)
     # An earlier run may have left the other format under the same target; keep one file per target.
     for stale in out_dir.glob(f"{target}.*"):
         if stale != path and stale.suffix in (".png", ".jpg"):

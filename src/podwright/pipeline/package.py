@@ -53,6 +53,7 @@ from podwright.audio.stems import Manifest, StemStore
 from podwright.audio.tags import write_id3
 from podwright.audio.transcript import to_srt, to_webvtt
 from podwright.core.errors import AudioError
+from podwright.core.files import atomic_write_text
 from podwright.core.timeline import Chapter, Cue
 
 if TYPE_CHECKING:
@@ -156,12 +157,9 @@ def _ready_dir(out_dir: Path) -> Path:
 
 
 def _write_text(path: Path, text: str) -> None:
-    partial = path.with_name(f".{path.name}.partial")
     try:
-        partial.write_text(text, encoding="utf-8")
-        os.replace(partial, path)
+        atomic_write_text(path, text)
     except OSError as exc:
-        partial.unlink(missing_ok=True)
         raise AudioError(
             f"cannot write {path}: {exc.strerror or exc}",
             hint=f"check free space and permissions of {path.parent}",

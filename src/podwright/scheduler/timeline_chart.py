@@ -6,10 +6,10 @@ and the gaps between them (idle keep-alive and overhead), drawn to scale from st
 
 from __future__ import annotations
 
-import os
 from html import escape
 from pathlib import Path
 
+from podwright.core.files import atomic_write_text
 from podwright.core.jobs import AttemptOutcome
 from podwright.scheduler.report import SessionReport
 
@@ -88,8 +88,5 @@ def session_timeline_html(report: SessionReport) -> str:
 
 def write_timeline(report: SessionReport, path: Path) -> Path:
     """Write the HTML timeline to ``path`` atomically (a temp name, then a rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(session_timeline_html(report), encoding="utf-8")
-    os.replace(tmp, path)
+    atomic_write_text(path, session_timeline_html(report))
     return path

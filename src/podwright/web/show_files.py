@@ -8,7 +8,6 @@ file, so a bad edit never leaves a broken show behind.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Mapping, Sequence
 from importlib.resources import files
@@ -16,6 +15,7 @@ from pathlib import Path
 
 from podwright.config import load_show, show_from_toml
 from podwright.core import ConfigError, Host, Show
+from podwright.core.files import atomic_write_text
 from podwright.core.formats import format_named, starter_with_format
 from podwright.core.slugs import ascii_slug
 
@@ -45,12 +45,6 @@ def show_path(folder: Path, slug: str) -> Path:
     return folder / f"{slug}.toml"
 
 
-def _write(path: Path, text: str) -> None:
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
-
-
 def create_show(folder: Path, *, name: str, slug: str, format: str = "") -> Path:
     """A new show file from the starter show, named ``name``, shaped by the built-in ``format`` when
     one is named; refuses to overwrite one.
@@ -71,7 +65,7 @@ def create_show(folder: Path, *, name: str, slug: str, format: str = "") -> Path
         text = starter_with_format(text, format_named(format))
     show_from_toml(text, origin=str(path))
     folder.mkdir(parents=True, exist_ok=True)
-    _write(path, text)
+    atomic_write_text(path, text)
     return path
 
 
@@ -114,7 +108,7 @@ def replace_hosts(path: Path, hosts: Sequence[Host]) -> Show:
         end -= 1
     text = "".join(lines[: starts[0]]) + _hosts_toml(hosts) + "".join(lines[end:])
     show_from_toml(text, origin=str(path))  # the whole show must still be valid before it is written
-    _write(path, text)
+    atomic_write_text(path, text)
     return load_show(path)
 
 

@@ -12,8 +12,9 @@ Run with `.venv/bin/python -m bench qa`. Measured in this one run:
    added share and its compute seconds; the load average, since the machine may be shared;
 3. the same, with the voice off this CPU: the ``openai_speech`` engine against a loopback server that
    answers real takes of the draft cast after ``audio seconds × REMOTE_RTF`` (bench/remote_voice.py, a
-   GPU voice's pace), rendered with QA off, with the default ``[qa] batch_s`` and with one window per
-   batch, alternating: what QA adds when Whisper has the CPU to itself while the voice speaks.
+   GPU voice's pace), rendered with QA off, with the default batches (one window, since no voice
+   shares the CPU) and with a CPU voice's 240-second batches, alternating: what QA adds when Whisper
+   has the CPU to itself while the voice speaks.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from podwright.config import data_dir, load_show
 from podwright.core.show import QASettings, Tier, VoiceRef
 from podwright.core.speech import TTSEngine
 from podwright.pipeline.package import package_episode
-from podwright.pipeline.take_review import LineCheck, QAReport, TakeReview
+from podwright.pipeline.take_review import CPU_BATCH_S, LineCheck, QAReport, TakeReview
 from podwright.pipeline.voicing import ScriptVoicer, build_engines, cast_for
 from podwright.tts.cache import ChunkCache
 from podwright.tts.openai_speech import OpenAISpeechEngine
@@ -198,19 +199,20 @@ REMOTE_WORDS = 200
 REMOTE_RTF = 0.4
 """The stand-in GPU voice's real-time factor: seconds of work per second of speech (Chatterbox on a
 consumer GPU runs at about 0.3-0.5), one request at a time."""
-ONE_WINDOW = QASettings(draft=True, batch_s=30.0)
-"""A batch as soon as one 30-second window is full: Whisper keeps pace with a remote voice."""
+CPU_BATCHES = QASettings(draft=True, batch_s=CPU_BATCH_S)
+"""The batches a voice on this CPU gets (240 s of takes), for comparison: Whisper hears after the voice."""
 
 
 def remote_wall_time(checker: WhisperChecker) -> tuple[list[list[str]], list[str]]:
-    """QA off, default batches and one-window batches with the voice on a loopback 'GPU' server."""
+    """QA off, default batches (one window: the voice is off this CPU) and the CPU voices' 240-second
+    batches, with the voice on a loopback 'GPU' server."""
     show = load_show(SHOW)
     draft = cast_for(show, Tier.DRAFT)
     local = build_engines(draft)
     for engine in local.values():
         engine.load()
     cast = {host: VoiceRef(engine="openai_speech", voice=host) for host in draft}
-    configs: dict[str, QASettings | None] = {"off": None, "default": PACKED, "one-window": ONE_WINDOW}
+    configs: dict[str, QASettings | None] = {"off": None, "default": PACKED, "240-s batches": CPU_BATCHES}
     walls: dict[str, list[float]] = {name: [] for name in configs}
     compute: dict[str, list[float]] = {name: [] for name in configs}
     busy: dict[str, list[float]] = {name: [] for name in configs}
@@ -243,7 +245,10 @@ def remote_wall_time(checker: WhisperChecker) -> tuple[list[list[str]], list[str
             fmt(off_s, 1, " s"),
         ]
     ]
-    labels = {"default": f"batch_s {PACKED.batch_s:g}", "one-window": f"batch_s {ONE_WINDOW.batch_s:g}"}
+    labels = {
+        "default": f"one window a batch ({PACKED.window_s:g} s): no voice on this CPU",
+        "240-s batches": f"batch_s {CPU_BATCH_S:g}, a CPU voice's default",
+    }
     for name, label in labels.items():
         qa = reports[name]
         label += (
@@ -257,17 +262,18 @@ def remote_wall_time(checker: WhisperChecker) -> tuple[list[list[str]], list[str
         "Remote voice: `openai_speech` against a loopback server (bench/remote_voice.py) that answers "
         "takes the draft cast voiced before the timed runs, each after sleeping its audio seconds × "
         f"{REMOTE_RTF:g} (a GPU voice's pace, one request at a time; 'GPU' time per render, "
-        f"retakes included: {gpu}; a retake gets the same recorded take, so a line whose "
-        "first take fails ends flagged after its retakes), so the CPU is idle while the voice speaks. "
+        f"retakes included: {gpu}; a retake gets the same recorded take, so QA learns the voice ignores "
+        "the seed and hears a failed line once more instead of retaking it), so the CPU is idle while "
+        "the voice speaks. "
         "Renders alternate, "
         f"{REPEATS}× each, medians. Runs: {runs}. Load average (1 min): "
         + ", ".join(f"{value:.1f}" for value in loads)
         + ".",
-        "With the default `batch_s` a short script's takes never fill a batch, so Whisper hears them all "
-        "at the end, when synthesis waits on their verdicts: QA runs after the voice, not beside it. "
-        "One window per batch hears each full window while the voice is still speaking. What stays serial "
-        "either way is the last window and a failed take's loop (heard, confirmed alone, retaken, heard "
-        "again): the voice waits on each verdict.",
+        "When no voice computes on this CPU, QA hears each 30-second window as soon as it fills "
+        "(`TakeReview.fit_to`), while the voice is still speaking. With 240-second batches a short "
+        "script's takes never fill one, so Whisper hears them all at the end: QA runs after the voice, "
+        "not beside it. What stays serial either way is the last window and a failed take's loop "
+        "(heard, confirmed alone, retaken, heard again): the voice waits on each verdict.",
     ]
     return rows, notes
 

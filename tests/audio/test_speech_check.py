@@ -43,6 +43,10 @@ def _package_data_dirs() -> list[Path]:
         ("that's twenty-one", "thats twenty one", 0.0),
         ("fifty percent", "50%", 0.0),
         ("two point five", "2.5", 0.0),
+        ("by eighteen oh five", "By 1805", 0.0),  # a year as a host says it
+        ("from 1799 on", "from 1,799 on", 0.0),  # a voice that reads a year as a count
+        ("in nineteen hundred and 1850", "in 1900 and eighteen fifty", 0.0),
+        ("it cost five dollars", "It cost $5", 0.0),
         ("Rivers move. A bend", "rivers move a band", 1 / 4),
     ],
 )
@@ -55,6 +59,38 @@ def test_word_error_rate_table(reference: str, hypothesis: str, expected: float)
     [
         ("Hello, World!", ["hello", "world"]),
         ("It's 2024.", ["its", "two", "thousand", "twenty", "four"]),
+        (
+            "1,805 ships and 1099",
+            [
+                "one",
+                "thousand",
+                "eight",
+                "hundred",
+                "five",
+                "ships",
+                "and",
+                "one",
+                "thousand",
+                "ninety",
+                "nine",
+            ],
+        ),
+        (
+            "$1,024 or £3.50",
+            [
+                "one",
+                "thousand",
+                "twenty",
+                "four",
+                "dollars",
+                "or",
+                "three",
+                "point",
+                "five",
+                "zero",
+                "pounds",
+            ],
+        ),
         ("  x  ", ["x"]),
         ("well—maybe; maybe not...", ["well", "maybe", "maybe", "not"]),
         ("105 and 3,000,017", ["one", "hundred", "five", "and", "three", "million", "seventeen"]),
@@ -62,6 +98,24 @@ def test_word_error_rate_table(reference: str, hypothesis: str, expected: float)
 )
 def test_normalize_words(text: str, words: list[str]) -> None:
     assert normalize_words(text) == words
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        (
+            "By 1805, in 1900 and 2005",
+            ["by", "eighteen", "oh", "five", "in", "nineteen", "hundred", "and", "two", "thousand", "five"],
+        ),
+        (
+            "In 2024, 1,805 ships and 18050",
+            ["in", "twenty", "twenty", "four", "one", "thousand", "eight", "hundred", "five", "ships"]
+            + ["and", "eighteen", "thousand", "fifty"],
+        ),
+    ],
+)
+def test_normalize_words_reads_four_digit_numbers_as_years_when_asked(text: str, words: list[str]) -> None:
+    assert normalize_words(text, years=True) == words
 
 
 def test_assemble_whisper_joins_parts_once_and_reuses(tmp_path: Path) -> None:

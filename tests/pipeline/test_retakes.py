@@ -29,8 +29,8 @@ LINES = (
 CAST = {"ava": VoiceRef(engine="tone", voice="high", settings={"seed": 7})}
 
 
-def _script() -> Script:
-    turns = tuple(Turn(host="ava", text=line) for line in LINES)
+def _script(lines: tuple[str, ...] = LINES) -> Script:
+    turns = tuple(Turn(host="ava", text=line) for line in lines)
     return Script(
         episode_id="ep",
         show_slug="s",
@@ -149,3 +149,23 @@ def test_retake_voice_changes_only_the_seed() -> None:
     voice = VoiceRef(engine="piper", voice="joe", settings={"deterministic": True})
     assert retake_voice(voice, 2).settings == {"deterministic": True, "seed": 2}
     assert retake_voice(CAST["ava"], 1).settings == {"seed": 8}
+
+
+def test_a_voice_that_ignores_the_seed_is_heard_again_instead_of_retaken(tmp_path: Path) -> None:
+    # The tone engine ignores the seed and garble only reverses its take: every retake is the same samples.
+    bad = (LINES[1], LINES[3])
+    checker = TranscriptChecker()
+    engine = FaultyEngine(Transcribed(ToneEngine(), checker), dict.fromkeys(bad, Fault.GARBLE), stubborn=bad)
+    review = TakeReview(checker, QASettings())
+    voicer = ScriptVoicer({"tone": engine}, ChunkCache(tmp_path / "chunks"), lexicon={}, review=review)
+    with review:
+        first = voicer.voice(_script(LINES[:3]), CAST)
+        assert review.fixed_voices == {("tone", "high")}  # its retake came back as the same samples
+        second = voicer.voice(_script(LINES[3:]), CAST)
+    assert first.qa is not None and second.qa is not None
+    (learned,) = first.qa.flagged
+    assert learned.text == LINES[1] and len(learned.takes) == 2 and first.qa.retakes == 1
+    (known,) = second.qa.flagged
+    assert known.text == LINES[3] and len(known.takes) == 2  # heard twice, as the same samples
+    assert second.qa.retakes == 0 and second.stats.engines["tone"].retakes == 0
+    assert [text for text, _, _ in engine.takes].count(LINES[3]) == 1  # never synthesized again

@@ -10,7 +10,10 @@ import numpy as np
 
 from podwright.core.show import QASettings, VoiceRef
 from podwright.core.speech import AudioClip, SpeechRequest
-from podwright.pipeline.take_review import Take, TakeReview
+from podwright.pipeline.take_review import CPU_BATCH_S, Take, TakeReview
+from podwright.tts.chatterbox import ChatterboxEngine
+from podwright.tts.openai_speech import OpenAISpeechEngine
+from podwright.tts.registry import create_engine
 from tests.support.heard_back import TranscriptChecker
 
 VOICE = VoiceRef(engine="tone", voice="high")
@@ -86,3 +89,29 @@ def test_a_flush_with_nothing_waiting_hears_nothing() -> None:
         review.flush()
         assert len(_verdicts(inbox, 1)) == 1
     assert checker.sizes == [1]
+
+
+class _Voice:
+    """Just what ``fit_to`` reads of an engine."""
+
+    def __init__(self, shares_cpu: bool) -> None:
+        self.shares_cpu = shares_cpu
+
+
+def test_batches_fit_where_the_voices_compute_unless_the_show_sets_them() -> None:
+    review = TakeReview(CallLog(), QASettings())
+    review.fit_to([_Voice(shares_cpu=False)])  # a GPU or a speech server: each window as it fills
+    assert review.batch_s == QASettings().window_s
+    review.fit_to([_Voice(shares_cpu=False), _Voice(shares_cpu=True)])  # a voice on these cores
+    assert review.batch_s == CPU_BATCH_S
+    review.fit_to([object()])  # an engine that does not say computes here
+    assert review.batch_s == CPU_BATCH_S
+    pinned = TakeReview(CallLog(), QASettings(batch_s=60.0))
+    pinned.fit_to([_Voice(shares_cpu=False)])
+    assert pinned.batch_s == 60.0
+
+
+def test_engines_say_whether_they_share_this_machines_cores() -> None:
+    assert create_engine("hibari").shares_cpu and create_engine("piper").shares_cpu
+    assert not OpenAISpeechEngine("http://127.0.0.1:9").shares_cpu
+    assert not ChatterboxEngine(device="cuda").shares_cpu and ChatterboxEngine(device="cpu").shares_cpu

@@ -38,7 +38,9 @@ def test_qa_catches_injected_faults_and_passes_clean_takes(tmp_path: Path, whisp
     # ("Cities grew" → "city screw"), and a deterministic voice's retake repeats it.
     assert rates.clean_failed <= max(1, 0.02 * rates.clean), rates.false_alarms
     assert rates.clean_flagged <= max(1, 0.02 * rates.clean), rates.false_alarms
-    # Faults a new seed fixes are fixed by a retake; the stubborn line ends flagged after 1 + 2 takes.
+    # Faults a new seed fixes are fixed by a retake; the stubborn line ends flagged after 1 + 2 takes,
+    # or after 2 in piper's deterministic voice: its retake is the same samples, and a third could not differ.
     flagged = {line.text: line for line in voiced.qa.flagged if line.text in qa_set.faults}
     assert set(flagged) == set(qa_set.stubborn)
-    assert all(len(line.takes) == 3 for line in flagged.values())
+    for line in flagged.values():
+        assert len(line.takes) == (2 if CAST[line.host].engine == "piper" else 3)

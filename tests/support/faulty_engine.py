@@ -6,7 +6,8 @@ Public for take-QA tests and the ``qa`` benchmark::
     engine = FaultyEngine(inner, faults=..., stubborn={"Some line."})   # faulty whatever the seed
 
 A fault hits a chunk only on its first take (the voice's own seed) unless the text is ``stubborn``: a
-retake asks for another ``seed`` and gets the inner engine's clean audio, as a sampling voice would.
+retake asks for another ``seed`` and gets the inner engine's clean audio, as a sampling voice would. A
+stubborn line is spoiled on every take, differently for each seed where the fault adds noise.
 The faults work on the inner engine's real audio:
 
 - ``truncation``: the take stops at 45% of its length (a sentence cut off);
@@ -115,7 +116,9 @@ class FaultyEngine:
                 first = self._first_seeds.setdefault(request.text, seed)
             fault = self.faults.get(request.text)
             if fault is not None and (seed == first or request.text in self.stubborn):
-                samples = inject(fault, clip.samples, clip.sample_rate, seed=len(request.text))
+                # A stubborn line's noise follows the seed, as a sampling voice's would: each take differs.
+                noise_seed = len(request.text) + (seed if isinstance(seed, int) else 0)
+                samples = inject(fault, clip.samples, clip.sample_rate, seed=noise_seed)
                 clip = AudioClip(samples=samples, sample_rate=clip.sample_rate, compute_s=clip.compute_s)
             else:
                 fault = None

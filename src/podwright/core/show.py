@@ -258,10 +258,12 @@ class QASettings(Record):
     """Share of samples allowed at full scale before a take counts as clipped."""
     retakes: int = Field(default=2, ge=0, le=10)
     """How many times a failed take is re-synthesized (with another seed) before its line is flagged."""
-    batch_s: float = Field(default=240.0, gt=0)
+    batch_s: float | None = Field(default=None, gt=0)
     """Seconds of takes heard in one Whisper call: QA waits for that much (or until synthesis waits on
     its verdicts), and the call runs all its windows through the model together (more is cheaper per
-    take, later per verdict)."""
+    take, later per verdict). Unset: 240 s while a voice of the render computes on this machine's
+    cores (Whisper's cores are the voice's, so fewer, fuller calls), one window (``window_s``) when
+    every voice is a GPU or a speech server (Whisper keeps pace while the voice speaks)."""
     window_s: float = Field(default=30.0, gt=0, le=30)
     """Seconds of takes (the silences between them included) packed into one Whisper window."""
 

@@ -66,6 +66,10 @@ class TTSEngine(Protocol):
     max_chars: int
     """Longest chunk the engine speaks well; the chunker splits text at sentence boundaries below it."""
 
+    # Optional: ``batch_size`` (chunks per ``synthesize`` call, default 1), ``cache_identity``, and
+    # ``shares_cpu`` (default True: synthesis computes on this machine's cores; False for a GPU or a
+    # speech server, so take QA hears each window as soon as it fills).
+
     def load(self) -> float:
         """Load weights and warm up; returns the seconds it took. Idempotent."""
         ...

@@ -1,11 +1,13 @@
 """Take QA beside synthesis: takes are heard as the engines make them, packed and batched, on one thread.
 
 Engine workers hand each fresh take to :meth:`TakeReview.submit` and go on synthesizing; the review
-thread gathers ``[qa] batch_s`` seconds of takes, hears them with one speech-checker call (Whisper packs
-them into its 30-second windows, ``[qa] window_s``, and runs the windows through the model together),
-checks each take (:func:`podwright.stages.take_check.check_take`) and posts the verdict to the worker's
-inbox. A worker with nothing left to synthesize but verdicts to wait for calls :meth:`TakeReview.flush`,
-and the takes waiting are heard at once, however few: a batch is never waited on by the engines that
+thread gathers ``[qa] batch_s`` seconds of takes (by default 240 while a voice shares this machine's
+cores, one window when the voices are a GPU or a server: :meth:`TakeReview.fit_to`), hears them with one
+speech-checker call (Whisper packs them into its 30-second windows, ``[qa] window_s``, and runs the
+windows through the model together), checks each take (:func:`podwright.stages.take_check.check_take`)
+and posts the verdict to the worker's inbox. A worker with nothing left to synthesize but verdicts to
+wait for calls :meth:`TakeReview.flush`, and the takes waiting are heard at once, however few: a batch
+is never waited on by the engines that
 would fill it. On a CPU, where Whisper's encoder costs the same for a 3-second take as for a full
 window, one call per take costs about four times what the packed batch does (docs/bench/qa.md).
 """
@@ -15,17 +17,17 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from podwright.audio.whisper_checker import GAP_S
 from podwright.core.model import Record
 from podwright.core.show import QASettings, VoiceRef
-from podwright.core.speech import AudioClip, SpeechChecker, SpeechRequest
+from podwright.core.speech import AudioClip, SpeechChecker, SpeechRequest, TTSEngine
 from podwright.stages.take_check import TakeProblem, TakeVerdict, check_take, letters
 
-__all__ = ["LineCheck", "QAReport", "ReviewRun", "Take", "TakeReview", "retake_voice"]
+__all__ = ["CPU_BATCH_S", "LineCheck", "QAReport", "ReviewRun", "Take", "TakeReview", "retake_voice"]
 
 
 def retake_voice(voice: VoiceRef, take: int) -> VoiceRef:
@@ -43,6 +45,8 @@ class Take:
     """What was spoken (a retake's voice carries its own seed; ``key`` is the chunk's cache key)."""
     clip: AudioClip
     number: int
+    rehearing: bool = False
+    """The samples of an earlier take heard once more (a voice that ignores the seed), not a new take."""
 
 
 class LineCheck(Record):
@@ -87,6 +91,9 @@ class QAReport(Record):
         return tuple(line for line in self.lines if line.flagged)
 
 
+CPU_BATCH_S = 240.0
+"""Seconds of takes a batch waits for while a voice shares this machine's cores (``TakeReview.fit_to``)."""
+
 _STOP = object()
 _FLUSH = object()
 _PACE_TAKES = 3
@@ -109,6 +116,11 @@ class TakeReview:
         """Takes heard a second time, alone, to confirm a word failure heard in a batch."""
         self.compute_s = 0.0
         self.load_s = 0.0
+        self.batch_s = settings.batch_s if settings.batch_s is not None else CPU_BATCH_S
+        """Seconds of takes a batch waits for (``[qa] batch_s``, else set by :meth:`fit_to` the voices)."""
+        self.fixed_voices: set[tuple[str, str]] = set()
+        """Voices (engine, voice) that gave a retake the very samples of an earlier take: they ignore
+        the seed, so another take cannot differ and their failed lines are flagged without one."""
         self._paces: dict[tuple[str, str], list[float]] = {}
         self._queue: queue.Queue[Any] = queue.Queue()
         self._carried: list[tuple[Take, queue.Queue[Any]]] = []
@@ -134,6 +146,19 @@ class TakeReview:
             self._queue.put(_STOP)
             self._thread.join()
             self._thread = None
+
+    def fit_to(self, engines: Iterable[TTSEngine]) -> None:
+        """Size batches for the voices of a render, unless the show set ``[qa] batch_s``.
+
+        While a voice computes on this machine's cores, Whisper's time is the voice's: batches wait
+        for :data:`CPU_BATCH_S` of takes, fewer and fuller calls. When every voice is a GPU or a speech
+        server the cores are idle while it speaks: each window is heard as soon as it fills, so
+        verdicts (and retakes) come while the voice is still busy, not after it.
+        """
+        if self.settings.batch_s is not None:
+            return
+        on_cpu = any(getattr(engine, "shares_cpu", True) for engine in engines)
+        self.batch_s = CPU_BATCH_S if on_cpu else self.settings.window_s
 
     def submit(self, take: Take, inbox: queue.Queue[Any]) -> None:
         """Hear ``take`` soon; ``(take, verdict)`` is put in ``inbox`` once it is checked."""
@@ -177,7 +202,7 @@ class TakeReview:
             total += seconds
             if filled >= window:
                 full, filled = len(batch), 0.0
-            if total >= self.settings.batch_s:
+            if total >= self.batch_s:
                 break
             item = self._next()
             if item is _STOP or item is _FLUSH:
@@ -260,9 +285,17 @@ class ReviewRun:
         self._start = (review.takes_heard, review.batches, review.compute_s)
 
     def keep(
-        self, key: str, text: str, verdicts: Sequence[TakeVerdict], kept: int, *, from_cache: bool = False
+        self,
+        key: str,
+        text: str,
+        verdicts: Sequence[TakeVerdict],
+        kept: int,
+        *,
+        from_cache: bool = False,
+        retaken: int | None = None,
     ) -> None:
-        """Record chunk ``key``'s takes and the one kept."""
+        """Record chunk ``key``'s takes and the one kept; ``retaken`` is how many of them were
+        synthesized again (default: every take after the first)."""
         host, segment, turn = self.places.get(key, ("", 0, 0))
         line = LineCheck(
             key=key,
@@ -277,7 +310,7 @@ class ReviewRun:
         )
         with self._lock:
             self.lines[key] = line
-            self.retakes += 0 if from_cache else len(verdicts) - 1
+            self.retakes += 0 if from_cache else (len(verdicts) - 1 if retaken is None else retaken)
 
     def report(self) -> QAReport:
         """The run's QA report, lines in script order."""

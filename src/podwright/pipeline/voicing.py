@@ -14,12 +14,9 @@ worker, between its other batches, and the best take is kept. Only the kept take
 
 from __future__ import annotations
 
-import contextlib
 import os
-import queue
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -30,9 +27,9 @@ import numpy as np
 from podwright.core.errors import VoiceError
 from podwright.core.speech import AudioClip, SpeechRequest, TTSEngine
 from podwright.pipeline.cast import build_engines, cast_for, check_cast, sound_alike_hosts
-from podwright.pipeline.take_review import QAReport, ReviewRun, Take, TakeReview, retake_voice
+from podwright.pipeline.retake_loop import RetakeLoop
+from podwright.pipeline.take_review import QAReport, ReviewRun, Take, TakeReview
 from podwright.stages.chunking import apply_lexicon, chunk_key, chunk_text
-from podwright.stages.take_check import TakeVerdict, best_take
 from podwright.tts.batching import plan_batches
 from podwright.tts.cache import ChunkCache
 from podwright.tts.registry import describe_voice
@@ -296,7 +293,14 @@ class ScriptVoicer:
         tally.add(name, [], 0.0, load_s)
         batch_size = max(1, int(getattr(engine, "batch_size", 1)))
         if run is not None:
-            self._synthesize_reviewed(name, engine, requests, audio, tally, stop, unheard, run)
+
+            def speak(batch: Sequence[SpeechRequest]) -> tuple[list[AudioClip], float]:
+                return self._speak(name, engine, batch)
+
+            def spoken(clips: Sequence[AudioClip], compute_s: float, retakes: bool) -> None:
+                tally.add(name, clips, compute_s, retakes=retakes)
+
+            RetakeLoop(engine, speak, spoken, self.cache, run, audio).voice(requests, unheard, stop)
             return
         for batch in plan_batches(requests, batch_size):
             if stop.is_set():
@@ -319,89 +323,6 @@ class ScriptVoicer:
                 hint="the engine violates the TTSEngine protocol; report it to its author",
             )
         return clips, compute_s
-
-    def _synthesize_reviewed(
-        self,
-        name: str,
-        engine: TTSEngine,
-        requests: Sequence[SpeechRequest],
-        audio: dict[str, AudioClip],
-        tally: _Tally,
-        stop: threading.Event,
-        unheard: Sequence[Take],
-        run: ReviewRun,
-    ) -> None:
-        """The retake loop: takes go to QA as they come out; failed ones come back as retakes.
-
-        Retakes jump the queue (a listener waits on them); a chunk is settled when a take passes or
-        ``[qa] retakes`` retakes have failed too, so an always-bad line ends flagged, never looping.
-        """
-        review = run.review
-        review.start()
-        inbox: queue.Queue[tuple[Take, TakeVerdict]] = queue.Queue()
-        takes: dict[str, list[tuple[Take, TakeVerdict]]] = {}
-        retakes: list[SpeechRequest] = []
-        for take in unheard:
-            review.submit(take, inbox)
-        flushed = False
-        waiting = len(unheard)
-        batches = deque(plan_batches(requests, max(1, int(getattr(engine, "batch_size", 1)))))
-        batch_size = max(1, int(getattr(engine, "batch_size", 1)))
-        while True:
-            if stop.is_set():
-                return
-            if review.error is not None:
-                raise review.error
-            while not inbox.empty():
-                waiting -= self._settle(inbox.get_nowait(), takes, retakes, audio, run)
-            if retakes:
-                batch, retaking = retakes[:batch_size], True
-                del retakes[:batch_size]
-            elif batches:
-                batch, retaking = list(batches.popleft().requests), False
-            elif waiting:
-                if not flushed:
-                    review.flush()  # nothing left to speak until these verdicts come back
-                    flushed = True
-                with contextlib.suppress(queue.Empty):
-                    waiting -= self._settle(inbox.get(timeout=0.1), takes, retakes, audio, run)
-                continue
-            else:
-                return
-            clips, compute_s = self._speak(name, engine, batch)
-            for request, clip in zip(batch, clips, strict=True):
-                review.submit(Take(request=request, clip=clip, number=len(takes.get(request.key, ()))), inbox)
-            flushed = False
-            waiting += 0 if retaking else len(batch)
-            tally.add(name, clips, compute_s, retakes=retaking)
-
-    def _settle(
-        self,
-        event: tuple[Take, TakeVerdict],
-        takes: dict[str, list[tuple[Take, TakeVerdict]]],
-        retakes: list[SpeechRequest],
-        audio: dict[str, AudioClip],
-        run: ReviewRun,
-    ) -> int:
-        """File one verdict: keep the best take (1: the chunk is settled) or queue a retake (0)."""
-        take, verdict = event
-        key = take.request.key
-        heard = takes.setdefault(key, [])
-        heard.append((take, verdict))
-        if not verdict.passed and len(heard) <= run.review.settings.retakes:
-            first = heard[0][0].request
-            retakes.append(
-                SpeechRequest(text=first.text, voice=retake_voice(first.voice, len(heard)), key=key)
-            )
-            return 0
-        verdicts = [v for _, v in heard]
-        kept = best_take(verdicts)
-        clip = heard[kept][0].clip
-        self.cache.put(key, clip)
-        self.cache.put_hearing(key, run.review.model, verdicts[kept].heard)
-        audio[key] = clip
-        run.keep(key, take.request.text, verdicts, kept)
-        return 1
 
     def _lookup(
         self, requests: Mapping[str, SpeechRequest], run: ReviewRun | None
@@ -437,6 +358,8 @@ class ScriptVoicer:
         if self.review is not None:
             places = {key: (plan.host, *plan.position) for plan in reversed(plans) for key in plan.keys}
             run = ReviewRun(self.review, places, list(requests))
+        if self.review is not None:
+            self.review.fit_to(self.engines[request.voice.engine] for request in requests.values())
         audio, unheard = self._lookup(requests, run)
         waiting = {take.request.key for takes in unheard.values() for take in takes}
         missing: dict[str, list[SpeechRequest]] = {}

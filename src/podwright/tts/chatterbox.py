@@ -124,6 +124,8 @@ class ChatterboxEngine:
     ) -> None:
         self.weights_dir = weights_dir
         self.device = device
+        self.shares_cpu = device == "cpu"
+        """Whether synthesis runs on this machine's cores: on a GPU, take QA's Whisper has them."""
         self.max_chars = max_chars
         self.batch_size = batch_size
         self.sample_rate = 24_000

@@ -33,6 +33,8 @@ class HibariEngine:
     name = "hibari"
     sample_rate = _SAMPLE_RATE
     batch_size = 1
+    shares_cpu = True
+    """Synthesis runs on this machine's cores (take QA's Whisper competes with it)."""
 
     def __init__(self, threads: int = 1, max_chars: int = 400, peak: float = 0.9) -> None:
         self.threads = threads

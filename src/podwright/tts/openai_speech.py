@@ -31,6 +31,8 @@ class OpenAISpeechEngine:
     """Speaks through an OpenAI-compatible speech endpoint. Settings: ``speed`` (float)."""
 
     name = "openai_speech"
+    shares_cpu = False
+    """The server speaks; this machine's cores only wait (take QA's Whisper has them to itself)."""
 
     def __init__(
         self,

@@ -67,6 +67,8 @@ class PiperEngine:
     """Speaks with piper. Settings: ``deterministic``, ``speed``, ``noise_scale``, ``noise_w_scale``."""
 
     name = "piper"
+    shares_cpu = True
+    """Synthesis runs on this machine's cores (take QA's Whisper competes with it)."""
 
     def __init__(
         self, threads: int = 1, max_chars: int = 400, volume: float = 0.9, parallel: int | None = None

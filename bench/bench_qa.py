@@ -138,7 +138,7 @@ def _qa_rows(
     """The render, added-share and compute rows of one QA configuration (medians of its runs)."""
     on_s = statistics.median(walls)
     render = f"Render, {where}, QA {name}" if where else f"Render, QA {name}"
-    tag = f"{where.split()[0]}, {name}" if where else name
+    tag = f"{where}, {name}" if where else name
     return [
         [render, label, fmt(on_s, 1, " s")],
         [f"QA's added wall time, {tag}", "on ÷ off − 1", f"{100 * (on_s / off_s - 1):.0f}%"],
@@ -196,6 +196,7 @@ def wall_time(checker: WhisperChecker) -> tuple[list[list[str]], list[str]]:
 
 
 REMOTE_WORDS = 200
+REMOTE_LONG_WORDS = 600
 REMOTE_RTF = 0.4
 """The stand-in GPU voice's real-time factor: seconds of work per second of speech (Chatterbox on a
 consumer GPU runs at about 0.3-0.5), one request at a time."""
@@ -205,14 +206,24 @@ CPU_BATCHES = QASettings(draft=True, batch_s=CPU_BATCH_S)
 
 def remote_wall_time(checker: WhisperChecker) -> tuple[list[list[str]], list[str]]:
     """QA off, default batches (one window: the voice is off this CPU) and the CPU voices' 240-second
-    batches, with the voice on a loopback 'GPU' server."""
+    batches, with the voice on a loopback 'GPU' server; then off and default on a longer script."""
+    short_rows, short_notes = _remote_runs(
+        checker, REMOTE_WORDS, {"off": None, "default": PACKED, "240-s batches": CPU_BATCHES}
+    )
+    long_rows, long_notes = _remote_runs(checker, REMOTE_LONG_WORDS, {"off": None, "default": PACKED})
+    return short_rows + long_rows, short_notes + long_notes
+
+
+def _remote_runs(
+    checker: WhisperChecker, words: int, configs: Mapping[str, QASettings | None]
+) -> tuple[list[list[str]], list[str]]:
+    """``configs`` rendered alternately, ``REPEATS`` times each, with the voice on the loopback server."""
     show = load_show(SHOW)
     draft = cast_for(show, Tier.DRAFT)
     local = build_engines(draft)
     for engine in local.values():
         engine.load()
     cast = {host: VoiceRef(engine="openai_speech", voice=host) for host in draft}
-    configs: dict[str, QASettings | None] = {"off": None, "default": PACKED, "240-s batches": CPU_BATCHES}
     walls: dict[str, list[float]] = {name: [] for name in configs}
     compute: dict[str, list[float]] = {name: [] for name in configs}
     busy: dict[str, list[float]] = {name: [] for name in configs}
@@ -220,17 +231,17 @@ def remote_wall_time(checker: WhisperChecker) -> tuple[list[list[str]], list[str
     loads = [os.getloadavg()[0]]
     with RemoteVoiceServer(local, draft, rtf=REMOTE_RTF) as server:
         engines: dict[str, TTSEngine] = {"openai_speech": OpenAISpeechEngine(server.base_url)}
-        _render(engines, None, words=REMOTE_WORDS, cast=cast)  # records every take, undelayed
+        _render(engines, None, words=words, cast=cast)  # records every take, undelayed
         audio_s = sum(seconds for _, seconds in server.takes.values())
         server.play()
         for _ in range(REPEATS):
             for name, settings in configs.items():
                 server.busy_s = 0.0
                 if settings is None:
-                    walls[name].append(_render(engines, None, words=REMOTE_WORDS, cast=cast)[0])
+                    walls[name].append(_render(engines, None, words=words, cast=cast)[0])
                 else:
                     with TakeReview(checker, settings) as review:
-                        wall, qa = _render(engines, review, words=REMOTE_WORDS, cast=cast)
+                        wall, qa = _render(engines, review, words=words, cast=cast)
                     walls[name].append(wall)
                     compute[name].append(qa.compute_s if qa else 0.0)
                     if qa is not None:
@@ -238,10 +249,11 @@ def remote_wall_time(checker: WhisperChecker) -> tuple[list[list[str]], list[str
                 busy[name].append(server.busy_s)
                 loads.append(os.getloadavg()[0])
     off_s = statistics.median(walls["off"])
+    where = f"remote voice, {words} words"
     rows = [
         [
-            "Render, remote voice, QA off",
-            f"{REMOTE_WORDS} words, {audio_s:.0f} s of speech, RTF {REMOTE_RTF:g}",
+            f"Render, {where}, QA off",
+            f"{audio_s:.0f} s of speech, RTF {REMOTE_RTF:g}",
             fmt(off_s, 1, " s"),
         ]
     ]
@@ -249,32 +261,37 @@ def remote_wall_time(checker: WhisperChecker) -> tuple[list[list[str]], list[str
         "default": f"one window a batch ({PACKED.window_s:g} s): no voice on this CPU",
         "240-s batches": f"batch_s {CPU_BATCH_S:g}, a CPU voice's default",
     }
-    for name, label in labels.items():
+    for name in configs:
+        if name == "off":
+            continue
         qa = reports[name]
-        label += (
+        label = labels[name] + (
             f", {qa.takes_heard} takes ({qa.retakes} retakes, {len(qa.flagged)} flagged)"
             f" in {qa.batches} batches"
         )
-        rows += _qa_rows(name, label, walls[name], off_s, compute[name], where="remote voice")
+        on_s = statistics.median(walls[name])
+        rows += _qa_rows(name, label, walls[name], off_s, compute[name], where=where)
+        rows.append([f"QA's added seconds, {where}, {name}", "on − off", fmt(on_s - off_s, 1, " s")])
     runs = _runs(walls)
     gpu = "; ".join(f"{name} {statistics.median(values):.1f} s" for name, values in busy.items())
     notes = [
-        "Remote voice: `openai_speech` against a loopback server (bench/remote_voice.py) that answers "
-        "takes the draft cast voiced before the timed runs, each after sleeping its audio seconds × "
-        f"{REMOTE_RTF:g} (a GPU voice's pace, one request at a time; 'GPU' time per render, "
+        f"Remote voice, {words} words: `openai_speech` against a loopback server (bench/remote_voice.py) "
+        "that answers takes the draft cast voiced before the timed runs, each after sleeping its audio "
+        f"seconds × {REMOTE_RTF:g} (a GPU voice's pace, one request at a time; 'GPU' time per render, "
         f"retakes included: {gpu}; a retake gets the same recorded take, so QA learns the voice ignores "
         "the seed and hears a failed line once more instead of retaking it), so the CPU is idle while "
-        "the voice speaks. "
-        "Renders alternate, "
-        f"{REPEATS}× each, medians. Runs: {runs}. Load average (1 min): "
-        + ", ".join(f"{value:.1f}" for value in loads)
-        + ".",
-        "When no voice computes on this CPU, QA hears each 30-second window as soon as it fills "
-        "(`TakeReview.fit_to`), while the voice is still speaking. With 240-second batches a short "
-        "script's takes never fill one, so Whisper hears them all at the end: QA runs after the voice, "
-        "not beside it. What stays serial either way is the last window and a failed take's loop "
-        "(heard, confirmed alone, retaken, heard again): the voice waits on each verdict.",
+        f"the voice speaks. Renders alternate, {REPEATS}× each, medians. Runs: {runs}. "
+        "Load average (1 min): " + ", ".join(f"{value:.1f}" for value in loads) + ".",
     ]
+    if "240-s batches" in configs:
+        notes.append(
+            "When no voice computes on this CPU, QA hears each 30-second window as soon as it fills "
+            "(`TakeReview.fit_to`), while the voice is still speaking. With 240-second batches a short "
+            "script's takes never fill one, so Whisper hears them all at the end: QA runs after the "
+            "voice, not beside it. What stays serial either way is the last window and a failed take's "
+            "loop (heard, confirmed alone, retaken, heard again): the voice waits on each verdict, so "
+            "QA's added seconds are about the same for a longer script and its share falls."
+        )
     return rows, notes
 
 

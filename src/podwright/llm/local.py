@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from podwright.core.errors import ConfigError, ProviderError
+from podwright.core.files import atomic_write_text
 from podwright.core.llm import LLMRequest, LLMResponse, Usage
 
 __all__ = [
@@ -72,12 +73,6 @@ def _part_paths() -> list[Path]:
     return paths
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temp.write_text(text, encoding="utf-8")
-    os.replace(temp, path)
-
-
 def assemble_model(models_dir: Path) -> Path:
     """The path of the embedded GGUF model in ``models_dir``, joining and verifying it on first use.
 
@@ -113,7 +108,7 @@ def assemble_model(models_dir: Path) -> Path:
         os.replace(temp, target)
     finally:
         temp.unlink(missing_ok=True)
-    _write_atomically(sidecar, LOCAL_MODEL_SHA256 + "\n")
+    atomic_write_text(sidecar, LOCAL_MODEL_SHA256 + "\n")
     return target
 
 

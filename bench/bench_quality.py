@@ -175,13 +175,15 @@ async def _write_all(
     label: str,
     *,
     together: bool,
+    sequential: bool = False,
     topics: Sequence[Topic] = TOPICS,
     on_topic: Callable[[Outcome], None] | None = None,
 ) -> Outcome:
     """Write the topics' scripts (all at once when ``together``) and keep their quality records.
 
     Written one after another, ``on_topic`` is given the outcome so far after each topic, so a run
-    stopped early still reports every topic it finished.
+    stopped early still reports every topic it finished. ``sequential`` is the pipeline's (the
+    embedded model writes body segments one after another, as the CLI has it do).
     """
     started = time.perf_counter()
 
@@ -190,7 +192,7 @@ async def _write_all(
             episode_id=f"bench-quality-{label}-{number}", topic=topic.topic, target_minutes=minutes
         )
         try:
-            result = await ScriptPipeline(client_for(topic), show).write(request)
+            result = await ScriptPipeline(client_for(topic), show, sequential=sequential).write(request)
         except PodwrightError as exc:
             print(f"  {label} {number}/{len(topics)}: episode failed: {exc.message}", flush=True)
             return None
@@ -233,6 +235,7 @@ async def _embedded(minutes: float, on_topic: Callable[[Outcome], None]) -> Outc
         minutes,
         "embedded",
         together=False,
+        sequential=True,
         topics=TOPICS[:EMBEDDED_TOPICS],
         on_topic=lambda so_far: on_topic(_with_log(so_far, log)),
     )

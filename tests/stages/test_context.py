@@ -166,3 +166,40 @@ def test_cited_sources_sit_in_the_prefix_byte_identical_across_segment_calls() -
     plain = BRIEF.model_copy(update={"sourcing": "Sources: the documents provided; no web research."})
     assert "no web research" in _prefix(_segment_requests(brief=plain)[0]).decode()
     assert "Sources" not in _prefix(_segment_requests()[0]).decode()
+
+
+def test_said_sentences_go_in_the_per_call_block_and_leave_the_prefix_byte_identical() -> None:
+    show = starter_show()
+    setup = Segment(
+        kind="setup",
+        title="T1",
+        turns=(
+            Turn(host="maya", text="Why is the night sky dark at all? Good question."),
+            Turn(host="joe", text="Light from very distant stars has not reached us yet."),
+        ),
+    )
+    plain, told = (
+        dialogue.build_request(show, BRIEF, OUTLINE, 2, episode_id="ep", said=said) for said in ((), (setup,))
+    )
+    assert _prefix(told) == _prefix(plain) == _prefix(_segment_requests()[0])
+    tail = told.messages[-1].content
+    assert "Already said in the segments before this one" not in plain.messages[-1].content
+    assert "Already said in the segments before this one" in tail
+    assert "- Why is the night sky dark at all?\n- Light from very distant stars has not reached us yet." in tail
+    # Too short to count as a repeat, so not worth the tokens.
+    assert "Good question." not in tail
+
+
+def test_said_sentences_are_deduplicated_and_capped_to_the_longest_in_order() -> None:
+    long, longer, longest = (
+        "one two three four five six.",
+        "one two three four five six seven.",
+        "one two three four five six seven eight.",
+    )
+    segment = Segment(
+        kind="setup",
+        title="T1",
+        turns=(Turn(host="maya", text=f"{longest} {long}"), Turn(host="joe", text=f"{long} {longer}")),
+    )
+    assert dialogue.said_sentences([segment]) == [longest, long, longer]
+    assert dialogue.said_sentences([segment], limit=2) == [longest, longer]

@@ -2,7 +2,9 @@
 
 The request is the episode's static prefix (see :mod:`podwright.stages.context`) followed by the
 only per-call part: which segment, its key points, its word target and, for continuity, the last
-lines already written before it. The answer ``{"turns": [{"speaker", "text"}]}`` is validated
+lines already written before it. A segment written after the ones before it (the embedded model's
+sequential path, see :class:`~podwright.pipeline.script.ScriptPipeline`) is also shown their
+sentences as already said (:func:`said_sentences`), so it does not say them again. The answer ``{"turns": [{"speaker", "text"}]}`` is validated
 against the show's host ids, so an unknown speaker is a validation error the structured-output
 repair retry can fix.
 """
@@ -20,6 +22,7 @@ from podwright.core.episode import Outline, OutlineSegment, ResearchBrief, Segme
 from podwright.core.llm import LLMRequest, Message
 from podwright.core.show import Show, Task
 from podwright.stages.chunking import split_sentences
+from podwright.stages.quality import MIN_REPEAT_WORDS
 from podwright.stages.context import episode_prefix
 from podwright.stages.schema import response_schema
 from podwright.stages.sizing import dialogue_max_tokens, turns_for_words
@@ -35,6 +38,7 @@ __all__ = [
     "next_speaker",
     "parse",
     "per_call_block",
+    "said_sentences",
     "sentences_per_turn",
     "turn_chars_for",
     "turn_plan",
@@ -44,6 +48,8 @@ __all__ = [
 
 CONTINUITY_TURNS = 1
 """How many of the previous segment's last turns a segment call sees (only its last sentence is quoted)."""
+SAID_SENTENCES = 12
+"""The most earlier sentences one call is shown as already said (the longest: they carry the facts)."""
 _COUNTS = {2: "two", 3: "three", 4: "four", 5: "five"}
 _JSON_TOKENS = 48
 _TURN_JSON_TOKENS = 14
@@ -295,13 +301,50 @@ def _no_bookends(index: int, total: int) -> str:
     )
 
 
+def said_sentences(earlier: Sequence[Segment], limit: int = SAID_SENTENCES) -> list[str]:
+    """The sentences of ``earlier`` a later segment must not say again, in the order they were said.
+
+    Only those long enough to count as a repeat (``MIN_REPEAT_WORDS``), each once; past ``limit``
+    the longest are kept, since they carry the facts a later segment would restate.
+    """
+    seen: set[str] = set()
+    sentences: list[str] = []
+    for segment in earlier:
+        for turn in segment.turns:
+            for sentence in split_sentences(turn.text):
+                key = " ".join(sentence.lower().split())
+                if len(sentence.split()) >= MIN_REPEAT_WORDS and key not in seen:
+                    seen.add(key)
+                    sentences.append(sentence)
+    if len(sentences) <= limit:
+        return sentences
+    longest = set(sorted(range(len(sentences)), key=lambda n: -len(sentences[n].split()))[:limit])
+    return [sentence for n, sentence in enumerate(sentences) if n in longest]
+
+
+def _said_block(earlier: Sequence[Segment]) -> str | None:
+    sentences = said_sentences(earlier)
+    if not sentences:
+        return None
+    listed = "\n".join(f"- {sentence}" for sentence in sentences)
+    return (
+        "Already said in the segments before this one (do not say any of these again, not even "
+        f"reworded; go further from them):\n{listed}"
+    )
+
+
 def per_call_block(
     show: Show,
     outline: Outline,
     index: int,
     previous_turns: Sequence[Turn] = (),
+    said: Sequence[Segment] = (),
 ) -> str:
-    """What only this call says: the segment to write (``index`` is 1-based) and where it starts."""
+    """What only this call says: the segment to write (``index`` is 1-based) and where it starts.
+
+    ``said`` are the segments already written before it, whose sentences it must not repeat (empty
+    when the segments are written concurrently).
+    """
     segment = outline.segments[index - 1]
     total = len(outline.segments)
     opener = next_speaker(show, previous_turns)
@@ -319,6 +362,9 @@ def per_call_block(
     if index > 1:
         covered = ", ".join(f'"{spec.title}"' for spec in outline.segments[: index - 1])
         lines.append(f"Already covered before this segment: {covered}. Say only what they did not.")
+    said_block = _said_block(said)
+    if said_block is not None:
+        lines.append(said_block)
     if previous_turns:
         # Only the last sentence, and marked as said: shown whole turns, the 1.5B model copied them.
         last = previous_turns[-1]
@@ -339,12 +385,17 @@ def build_request(
     *,
     episode_id: str,
     previous_turns: Sequence[Turn] = (),
+    said: Sequence[Segment] = (),
 ) -> LLMRequest:
-    """The dialogue call for body segment ``index`` (1-based): static prefix, then the per-call block."""
+    """The dialogue call for body segment ``index`` (1-based): static prefix, then the per-call block.
+
+    ``said`` (the segments written before it, when they are written one after another) goes in the
+    per-call block only, so the prefix stays byte-identical across the episode's calls.
+    """
     segment: OutlineSegment = outline.segments[index - 1]
     system, context = episode_prefix(show, brief, outline)
     continuity = previous_turns[-CONTINUITY_TURNS:]
-    ask = Message(role="user", content=per_call_block(show, outline, index, continuity))
+    ask = Message(role="user", content=per_call_block(show, outline, index, continuity, said))
     return LLMRequest(
         task=Task.SEGMENT,
         messages=(system, context, ask),

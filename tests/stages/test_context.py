@@ -192,9 +192,9 @@ def test_said_sentences_go_in_the_per_call_block_and_leave_the_prefix_byte_ident
 
 def test_said_sentences_are_deduplicated_and_capped_to_the_longest_in_order() -> None:
     long, longer, longest = (
-        "one two three four five six.",
-        "one two three four five six seven.",
-        "one two three four five six seven eight.",
+        "Light takes time to reach us here.",
+        "Light takes time to reach us from afar.",
+        "Light takes a long time to reach us from afar.",
     )
     segment = Segment(
         kind="setup",

@@ -46,7 +46,7 @@ def _roles(show: Show, which: Bookend, turns: int) -> list[str]:
 
 def _instruction(show: Show, which: Bookend, words: int) -> str:
     turns = turns_for_words(words)
-    length = turn_plan(show, words)
+    length = turn_plan(show, words, kind=which)
     roles = _roles(show, which, turns)
     who = "; ".join(
         f"{show.hosts[n % len(show.hosts)].name} {'' if n == 0 else 'then '}{role}"
@@ -80,7 +80,7 @@ def build_request(
         max_tokens=dialogue_max_tokens(words),
         temperature=show.llm.temperature,
         json_schema=dialogue_schema(show, max_turns=max_turns_for(words)),
-        grammar_schema=local_grammar(show, words),
+        grammar_schema=local_grammar(show, words, kind=which),
         schema_name="dialogue",
         episode_id=episode_id,
         stage=which,

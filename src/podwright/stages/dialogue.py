@@ -40,6 +40,7 @@ __all__ = [
     "per_call_block",
     "said_sentences",
     "sentences_per_turn",
+    "words_per_sentence",
     "turn_chars_for",
     "turn_plan",
     "turn_text_pattern",
@@ -50,12 +51,24 @@ CONTINUITY_TURNS = 1
 """How many of the previous segment's last turns a segment call sees (only its last sentence is quoted)."""
 SAID_SENTENCES = 12
 """The most earlier sentences one call is shown as already said (the longest: they carry the facts)."""
+SAID_OPENING_WORDS = 5
+"""Words of each said sentence the call is shown: enough to name it, too few to copy it into a repeat
+(two 4-word n-grams of a 10-word sentence's seven)."""
 _COUNTS = {2: "two", 3: "three", 4: "four", 5: "five"}
 _JSON_TOKENS = 48
 _TURN_JSON_TOKENS = 14
 WORDS_PER_SENTENCE = 11
-"""Words in a spoken sentence of the embedded model: 11 on average in its demo script (4 in a
-greeting, 17 in an explanation)."""
+"""Words in a spoken sentence of the embedded model, for a segment kind it was not measured on."""
+WORDS_PER_SENTENCE_BY_KIND: Mapping[str, float] = {
+    "intro": 10,
+    "conclusion": 10,
+    "setup": 10,
+    "deep_dive": 12,
+    "takeaways": 17,
+}
+"""The embedded model's mean words per sentence by segment kind, measured on its demo script
+(``script.json``): short greetings and questions at the ends and in the setup, longer in the
+explanation, longest in the takeaways, whose sentences spell out what the listener now knows."""
 _RUNAWAY_SENTENCE_CHARS = 150
 """A sentence cap never tighter than ~25 words: it guards against a runaway, it does not shape turns."""
 _CHARS_PER_TOKEN = 3.2
@@ -196,16 +209,25 @@ def turn_text_pattern(sentences: int, longest: int) -> str:
     return f"^{sentence}{more}$"
 
 
-def sentences_per_turn(words: int) -> int:
-    """How many sentences each turn of a stretch of ``words`` words has (at least one).
+def words_per_sentence(kind: str | None = None) -> float:
+    """The embedded model's words per spoken sentence in a segment of ``kind`` (``intro``, ``setup``…)."""
+    if kind is None:
+        return WORDS_PER_SENTENCE
+    return WORDS_PER_SENTENCE_BY_KIND.get(kind, WORDS_PER_SENTENCE)
 
-    The embedded model's sentences run about :data:`WORDS_PER_SENTENCE` words, so the sentence count
-    is what holds a turn, and the script, near its word target.
+
+def sentences_per_turn(words: int, kind: str | None = None) -> int:
+    """How many sentences each turn of a stretch of ``words`` words of ``kind`` has (at least one).
+
+    The embedded model's sentences run about :func:`words_per_sentence` words for the kind, so the
+    sentence count is what holds a turn, and the script, near its word target.
     """
-    return max(1, round(words / turns_for_words(words) / WORDS_PER_SENTENCE))
+    return max(1, round(words / turns_for_words(words) / words_per_sentence(kind)))
 
 
-def local_grammar(show: Show, words: int, *, first_speaker: int = 0) -> dict[str, Any]:
+def local_grammar(
+    show: Show, words: int, *, kind: str | None = None, first_speaker: int = 0
+) -> dict[str, Any]:
     """The grammar schema of a dialogue call of ``words`` words for the embedded model.
 
     The natural number of turns, speakers pinned in turn from ``first_speaker``, each turn
@@ -218,7 +240,7 @@ def local_grammar(show: Show, words: int, *, first_speaker: int = 0) -> dict[str
         turns,
         first_speaker=first_speaker,
         max_chars=turn_chars_for(dialogue_max_tokens(words), turns),
-        sentences=sentences_per_turn(words),
+        sentences=sentences_per_turn(words, kind),
     )
 
 
@@ -247,14 +269,14 @@ def _sentences(count: int) -> str:
     return "one sentence" if count == 1 else f"{_COUNTS.get(count, str(count))} sentences"
 
 
-def turn_plan(show: Show, words: int, first_speaker: int = 0) -> str:
+def turn_plan(show: Show, words: int, first_speaker: int = 0, kind: str | None = None) -> str:
     """``about 60 words: 2 turns of one or two sentences (about 30 words), Maya and Joe taking turns``.
 
     The sentences per turn are those the embedded model's grammar holds (:func:`sentences_per_turn`).
     """
     turns = turns_for_words(words)
     plan = (
-        f"about {words} words: {turns} turns of {_sentences(sentences_per_turn(words))} each "
+        f"about {words} words: {turns} turns of {_sentences(sentences_per_turn(words, kind))} each "
         f"(about {round(words / turns)} words a turn)"
     )
     if len(show.hosts) == 1:
@@ -283,7 +305,9 @@ def _no_bookends(index: int, total: int) -> str:
     """Where this segment sits between the intro and the conclusion, and so what it must not say.
 
     Small models greet whenever they start a dialogue: naming the intro that already did, at the
-    segment that opens the body, keeps the first words on the subject.
+    segment that opens the body, keeps the first words on the subject. The last segment is told only
+    that the conclusion is written apart and ends on its own last idea: told that the conclusion
+    thanks the listeners and says goodbye, the 1.5B model said both itself.
     """
     before = (
         "The intro just before this segment already welcomed the listeners and introduced the hosts"
@@ -291,13 +315,14 @@ def _no_bookends(index: int, total: int) -> str:
         else "This is the middle of the episode"
     )
     after = (
-        "the conclusion right after it thanks the listeners and says goodbye"
+        "the conclusion is written apart from it, so this segment ends on its own last idea, "
+        "as if the conversation went on"
         if index == total
         else "later segments follow, so do not wrap up"
     )
     return (
-        f"{before}; {after}. So no hello, welcome, host introduction, thanks or goodbye here: the "
-        "first words are about the subject."
+        f"{before}; {after}. The first and the last words are about the subject: no hello, welcome "
+        "or introduction of the hosts here."
     )
 
 
@@ -322,14 +347,20 @@ def said_sentences(earlier: Sequence[Segment], limit: int = SAID_SENTENCES) -> l
     return [sentence for n, sentence in enumerate(sentences) if n in longest]
 
 
+def _opening(sentence: str) -> str:
+    words = sentence.split()
+    return sentence if len(words) <= SAID_OPENING_WORDS else " ".join(words[:SAID_OPENING_WORDS]) + " …"
+
+
 def _said_block(earlier: Sequence[Segment]) -> str | None:
+    """The earlier sentences by their opening words only: shown whole, the 1.5B model copied them."""
     sentences = said_sentences(earlier)
     if not sentences:
         return None
-    listed = "\n".join(f"- {sentence}" for sentence in sentences)
+    listed = "\n".join(f"- {_opening(sentence)}" for sentence in sentences)
     return (
-        "Already said in the segments before this one (do not say any of these again, not even "
-        f"reworded; go further from them):\n{listed}"
+        "Already said in the segments before this one (each by its first words): do not say these "
+        f"again, not even reworded; go further from them.\n{listed}"
     )
 
 
@@ -351,7 +382,7 @@ def per_call_block(
     lines = [
         f'Write segment {index} of {total}: "{segment.title}" ({segment.kind}).',
         "Cover: " + "; ".join(segment.key_points),
-        f"Length: {turn_plan(show, segment.target_words, opener)}.",
+        f"Length: {turn_plan(show, segment.target_words, opener, segment.kind)}.",
     ]
     if len(show.hosts) > 1:
         lines.append(_who_says_what(show, segment, opener))
@@ -407,7 +438,7 @@ def build_request(
             show, max_turns=max_turns_for(max(spec.target_words for spec in outline.segments))
         ),
         grammar_schema=local_grammar(
-            show, segment.target_words, first_speaker=next_speaker(show, continuity)
+            show, segment.target_words, kind=segment.kind, first_speaker=next_speaker(show, continuity)
         ),
         schema_name="dialogue",
         episode_id=episode_id,

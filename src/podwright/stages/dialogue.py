@@ -60,15 +60,18 @@ _TURN_JSON_TOKENS = 14
 WORDS_PER_SENTENCE = 11
 """Words in a spoken sentence of the embedded model, for a segment kind it was not measured on."""
 WORDS_PER_SENTENCE_BY_KIND: Mapping[str, float] = {
-    "intro": 10,
+    "intro": 9,
     "conclusion": 10,
     "setup": 10,
-    "deep_dive": 12,
+    "deep_dive": 17,
     "takeaways": 17,
 }
-"""The embedded model's mean words per sentence by segment kind, measured on its demo script
-(``script.json``): short greetings and questions at the ends and in the setup, longer in the
-explanation, longest in the takeaways, whose sentences spell out what the listener now knows."""
+"""The embedded model's mean words per sentence by segment kind, measured on its demo scripts
+(``script.json``, three runs): short greetings and questions at the ends and in the setup, about 17
+words in the explanation and the takeaways."""
+MIN_SENTENCES = 2
+"""The fewest sentences a turn has: with one, the second host of a short segment said only a filler
+line ("That's a great point!") and the first took 87% of the words."""
 _RUNAWAY_SENTENCE_CHARS = 150
 """A sentence cap never tighter than ~25 words: it guards against a runaway, it does not shape turns."""
 _CHARS_PER_TOKEN = 3.2
@@ -217,12 +220,12 @@ def words_per_sentence(kind: str | None = None) -> float:
 
 
 def sentences_per_turn(words: int, kind: str | None = None) -> int:
-    """How many sentences each turn of a stretch of ``words`` words of ``kind`` has (at least one).
+    """How many sentences each turn of a stretch of ``words`` words of ``kind`` has (at least two).
 
     The embedded model's sentences run about :func:`words_per_sentence` words for the kind, so the
     sentence count is what holds a turn, and the script, near its word target.
     """
-    return max(1, round(words / turns_for_words(words) / words_per_sentence(kind)))
+    return max(MIN_SENTENCES, round(words / turns_for_words(words) / words_per_sentence(kind)))
 
 
 def local_grammar(

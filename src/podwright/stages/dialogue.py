@@ -3,8 +3,9 @@
 The request is the episode's static prefix (see :mod:`podwright.stages.context`) followed by the
 only per-call part: which segment, its key points, its word target and, for continuity, the last
 lines already written before it. A segment written after the ones before it (the embedded model's
-sequential path, see :class:`~podwright.pipeline.script.ScriptPipeline`) is also shown their
-sentences as already said (:func:`said_sentences`), so it does not say them again. The answer ``{"turns": [{"speaker", "text"}]}`` is validated
+sequential path, see :class:`~podwright.pipeline.script.ScriptPipeline`) is also told which
+sentences were already said (:func:`said_sentences`, by their first words), so it does not say
+them again. The answer ``{"turns": [{"speaker", "text"}]}`` is validated
 against the show's host ids, so an unknown speaker is a validation error the structured-output
 repair retry can fix.
 """
@@ -22,8 +23,8 @@ from podwright.core.episode import Outline, OutlineSegment, ResearchBrief, Segme
 from podwright.core.llm import LLMRequest, Message
 from podwright.core.show import Show, Task
 from podwright.stages.chunking import split_sentences
-from podwright.stages.quality import MIN_REPEAT_WORDS
 from podwright.stages.context import episode_prefix
+from podwright.stages.quality import MIN_REPEAT_WORDS
 from podwright.stages.schema import response_schema
 from podwright.stages.sizing import dialogue_max_tokens, turns_for_words
 
@@ -40,11 +41,11 @@ __all__ = [
     "per_call_block",
     "said_sentences",
     "sentences_per_turn",
-    "words_per_sentence",
     "turn_chars_for",
     "turn_plan",
     "turn_text_pattern",
     "turns_grammar_schema",
+    "words_per_sentence",
 ]
 
 CONTINUITY_TURNS = 1
@@ -403,9 +404,9 @@ def per_call_block(
         # Only the last sentence, and marked as said: shown whole turns, the 1.5B model copied them.
         last = previous_turns[-1]
         sentences = split_sentences(last.text)
-        said = sentences[-1] if sentences else last.text
+        ending = sentences[-1] if sentences else last.text
         lines.append(
-            f'The previous segment ended with {_name_of(show, last.host)} saying "{said}" '
+            f'The previous segment ended with {_name_of(show, last.host)} saying "{ending}" '
             "That is said: do not say it again; answer it briefly and move on."
         )
     return "\n".join(lines)

@@ -24,7 +24,7 @@ from podwright.core.llm import LLMRequest, Message
 from podwright.core.show import Show, Task
 from podwright.stages.chunking import split_sentences
 from podwright.stages.context import episode_prefix
-from podwright.stages.quality import MIN_REPEAT_WORDS
+from podwright.stages.quality import BOOKEND_KINDS, MIN_REPEAT_WORDS
 from podwright.stages.schema import response_schema
 from podwright.stages.sizing import dialogue_max_tokens, turns_for_words
 
@@ -62,17 +62,18 @@ WORDS_PER_SENTENCE = 11
 """Words in a spoken sentence of the embedded model, for a segment kind it was not measured on."""
 WORDS_PER_SENTENCE_BY_KIND: Mapping[str, float] = {
     "intro": 9,
-    "conclusion": 10,
-    "setup": 10,
-    "deep_dive": 17,
-    "takeaways": 17,
+    "setup": 10.5,
+    "deep_dive": 18,
+    "takeaways": 16,
+    "conclusion": 12,
 }
-"""The embedded model's mean words per sentence by segment kind, measured on its demo scripts
-(``script.json``, three runs): short greetings and questions at the ends and in the setup, about 17
-words in the explanation and the takeaways."""
+"""The embedded model's mean words per sentence by segment kind, measured on three of its demo
+scripts (``script.json``): short greetings and questions in the intro and the setup, 16 to 18 words
+in the explanation and the takeaways; the conclusion's summing-up runs longer than the intro."""
 MIN_SENTENCES = 2
-"""The fewest sentences a turn has: with one, the second host of a short segment said only a filler
-line ("That's a great point!") and the first took 87% of the words."""
+"""The fewest sentences a body segment's turn has: with one, the second host of a short segment said
+only a filler line ("That's a great point!") and the first took 87% of the words. An intro or
+conclusion turn may be one sentence: each of its turns has its own job (see ``bookends``)."""
 _RUNAWAY_SENTENCE_CHARS = 150
 """A sentence cap never tighter than ~25 words: it guards against a runaway, it does not shape turns."""
 _CHARS_PER_TOKEN = 3.2
@@ -221,12 +222,17 @@ def words_per_sentence(kind: str | None = None) -> float:
 
 
 def sentences_per_turn(words: int, kind: str | None = None) -> int:
-    """How many sentences each turn of a stretch of ``words`` words of ``kind`` has (at least two).
+    """How many sentences each turn of a stretch of ``words`` words of ``kind`` has.
+
+    At least :data:`MIN_SENTENCES` in a body segment (or when ``kind`` is not given), at least one in
+    the intro and the conclusion.
+
 
     The embedded model's sentences run about :func:`words_per_sentence` words for the kind, so the
     sentence count is what holds a turn, and the script, near its word target.
     """
-    return max(MIN_SENTENCES, round(words / turns_for_words(words) / words_per_sentence(kind)))
+    fewest = 1 if kind in BOOKEND_KINDS else MIN_SENTENCES
+    return max(fewest, round(words / turns_for_words(words) / words_per_sentence(kind)))
 
 
 def local_grammar(

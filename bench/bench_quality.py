@@ -3,7 +3,8 @@
 Ten fixed topics (bench/quality_topics.py) go through the real ScriptPipeline twice:
 
 - embedded: the local llama.cpp model (Qwen2.5-Coder-1.5B, the offline default) writes every dialogue
-  call (body segments, intro, conclusion and their repairs). Research, outline, summary, metadata and
+  call (body segments, intro, conclusion and their repairs), the body segments one after another as
+  the CLI has it write them (``sequential=True``). Research, outline, summary, metadata and
   image prompts are answered from the topic's fixed plan, so the model's time goes to what is
   measured; episodes are 1 minute long (five dialogue calls each, the same as a longer one, but
   shorter answers) so the ten fit in about an hour on 2 shared cores. The section is rewritten

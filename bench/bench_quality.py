@@ -3,7 +3,8 @@
 Ten fixed topics (bench/quality_topics.py) go through the real ScriptPipeline twice:
 
 - embedded: the local llama.cpp model (Qwen2.5-Coder-1.5B, the offline default) writes every dialogue
-  call (body segments, intro, conclusion and their repairs). Research, outline, summary, metadata and
+  call (body segments, intro, conclusion and their repairs), the body segments one after another as
+  the CLI has it write them (``sequential=True``). Research, outline, summary, metadata and
   image prompts are answered from the topic's fixed plan, so the model's time goes to what is
   measured; episodes are 1 minute long (five dialogue calls each, the same as a longer one, but
   shorter answers) so the ten fit in about an hour on 2 shared cores. The section is rewritten
@@ -175,13 +176,15 @@ async def _write_all(
     label: str,
     *,
     together: bool,
+    sequential: bool = False,
     topics: Sequence[Topic] = TOPICS,
     on_topic: Callable[[Outcome], None] | None = None,
 ) -> Outcome:
     """Write the topics' scripts (all at once when ``together``) and keep their quality records.
 
     Written one after another, ``on_topic`` is given the outcome so far after each topic, so a run
-    stopped early still reports every topic it finished.
+    stopped early still reports every topic it finished. ``sequential`` is the pipeline's (the
+    embedded model writes body segments one after another, as the CLI has it do).
     """
     started = time.perf_counter()
 
@@ -190,7 +193,7 @@ async def _write_all(
             episode_id=f"bench-quality-{label}-{number}", topic=topic.topic, target_minutes=minutes
         )
         try:
-            result = await ScriptPipeline(client_for(topic), show).write(request)
+            result = await ScriptPipeline(client_for(topic), show, sequential=sequential).write(request)
         except PodwrightError as exc:
             print(f"  {label} {number}/{len(topics)}: episode failed: {exc.message}", flush=True)
             return None
@@ -233,6 +236,7 @@ async def _embedded(minutes: float, on_topic: Callable[[Outcome], None]) -> Outc
         minutes,
         "embedded",
         together=False,
+        sequential=True,
         topics=TOPICS[:EMBEDDED_TOPICS],
         on_topic=lambda so_far: on_topic(_with_log(so_far, log)),
     )

@@ -194,3 +194,45 @@ async def test_script_files_are_written_and_run_json_keeps_other_sections(tmp_pa
     write_run_json(tmp_path / "run.json", result.run, extra={"package": {"mp3": True}})
     assert set(json.loads((tmp_path / "run.json").read_text())) == {"render", "script", "package"}
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+async def test_sequential_writes_the_body_one_segment_after_another() -> None:
+    show = starter_show()
+    llm = ScriptedLLM(show.host_ids, delays=DELAYS)
+    result = await ScriptPipeline(llm, show, sequential=True).write(episode())
+    spans = {span.stage: span for span in llm.spans}
+    assert spans["segment-2"].start > spans["segment-1"].end
+    assert spans["segment-3"].start > spans["segment-2"].end
+    assert not {"segment-1", "segment-2", "segment-3"} & spans["segment-2"].overlapped
+    assert [s.kind for s in result.script.segments[1:4]] == ["setup", "deep_dive", "takeaways"]
+
+
+async def test_sequential_segments_are_told_the_earlier_sentences_behind_the_same_prefix() -> None:
+    show = starter_show()
+    llm = ScriptedLLM(show.host_ids)
+    result = await ScriptPipeline(llm, show, sequential=True).write(episode())
+    segment_requests = [r for r in llm.requests if r.task is Task.SEGMENT]
+    assert len(segment_requests) == 3
+    assert len({r.messages[:2] for r in segment_requests}) == 1
+    first, second, third = (request.messages[-1].content for request in segment_requests)
+    body = result.script.segments[1:4]
+    assert "Already said in the segments before" not in first
+    # Every sentence segment 1 said is named for segment 2; segment 3 sees segments 1 and 2.
+    for turn in body[0].turns:
+        opening = "- " + " ".join(turn.text.split()[:5]) + " …"
+        assert opening in second and opening in third
+    for turn in body[1].turns:
+        opening = "- " + " ".join(turn.text.split()[:5]) + " …"
+        assert opening not in second and opening in third
+    # Each continues from the segment just before it.
+    assert f'saying "{body[1].turns[-1].text}"' in third
+
+
+async def test_concurrent_by_default_and_no_said_sentences() -> None:
+    show = starter_show()
+    llm = ScriptedLLM(show.host_ids, delays=DELAYS)
+    await ScriptPipeline(llm, show).write(episode())
+    spans = {span.stage: span for span in llm.spans}
+    assert "segment-3" in spans["segment-2"].overlapped
+    tails = [r.messages[-1].content for r in llm.requests if r.task is Task.SEGMENT]
+    assert not any("Already said in the segments before" in tail for tail in tails)

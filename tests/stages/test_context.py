@@ -50,11 +50,12 @@ def test_static_prefix_is_byte_identical_across_segment_calls() -> None:
     assert "Write segment 2 of 3" in tails[1] and "So where were we?" in tails[1]
     # Who covers what: segment 2 continues after Maya's line, so Joe opens on its first key point.
     assert 'Who says what: Joe opens on "kp2"' in tails[1] and 'Maya opens on "kp1"' in tails[0]
-    # Each segment is told where it sits: the first follows the intro's welcome, the last precedes
-    # the conclusion's goodbye, and none of them greets or signs off.
-    assert all("no hello, welcome, host introduction, thanks or goodbye" in tail for tail in tails)
+    # Each segment is told where it sits: the first follows the intro's welcome, the last ends on
+    # its own idea (the conclusion's goodbye is never named), and none of them greets.
+    assert all("no hello, welcome or introduction of the hosts" in tail for tail in tails)
     assert "intro just before this segment already welcomed" in tails[0]
-    assert "conclusion right after it thanks the listeners" in tails[2]
+    assert "ends on its own last idea" in tails[2]
+    assert not any("goodbye" in tail or "thank" in tail for tail in tails)
     assert "do not wrap up" in tails[0] and "do not wrap up" in tails[1] and "do not wrap up" not in tails[2]
     # Later segments hear what came before only as titles and one quoted last sentence, marked as said.
     assert 'Already covered before this segment: "T1", "T2".' in tails[2]
@@ -166,3 +167,42 @@ def test_cited_sources_sit_in_the_prefix_byte_identical_across_segment_calls() -
     plain = BRIEF.model_copy(update={"sourcing": "Sources: the documents provided; no web research."})
     assert "no web research" in _prefix(_segment_requests(brief=plain)[0]).decode()
     assert "Sources" not in _prefix(_segment_requests()[0]).decode()
+
+
+def test_said_sentences_go_in_the_per_call_block_and_leave_the_prefix_byte_identical() -> None:
+    show = starter_show()
+    setup = Segment(
+        kind="setup",
+        title="T1",
+        turns=(
+            Turn(host="maya", text="Why is the night sky dark at all? Good question."),
+            Turn(host="joe", text="Light from very distant stars has not reached us yet."),
+        ),
+    )
+    plain, told = (
+        dialogue.build_request(show, BRIEF, OUTLINE, 2, episode_id="ep", said=said) for said in ((), (setup,))
+    )
+    assert _prefix(told) == _prefix(plain) == _prefix(_segment_requests()[0])
+    tail = told.messages[-1].content
+    assert "Already said in the segments before this one" not in plain.messages[-1].content
+    assert "Already said in the segments before this one" in tail
+    # Named by their first words only: the small model copies whole sentences it is shown.
+    assert "- Why is the night sky …\n- Light from very distant stars …" in tail
+    assert "has not reached us yet" not in tail
+    # Too short to count as a repeat, so not worth the tokens.
+    assert "Good question." not in tail
+
+
+def test_said_sentences_are_deduplicated_and_capped_to_the_longest_in_order() -> None:
+    long, longer, longest = (
+        "Light takes time to reach us here.",
+        "Light takes time to reach us from afar.",
+        "Light takes a long time to reach us from afar.",
+    )
+    segment = Segment(
+        kind="setup",
+        title="T1",
+        turns=(Turn(host="maya", text=f"{longest} {long}"), Turn(host="joe", text=f"{long} {longer}")),
+    )
+    assert dialogue.said_sentences([segment]) == [longest, long, longer]
+    assert dialogue.said_sentences([segment], limit=2) == [longest, longer]

@@ -34,9 +34,32 @@ def test_sentences_per_turn_follow_the_word_target() -> None:
     # The demo's 1.5-minute episode: 35-word bookends and 48/71/40-word segments, two turns each.
     assert [dialogue.sentences_per_turn(words) for words in (35, 40, 48, 71)] == [2, 2, 2, 3]
     assert dialogue.sentences_per_turn(400) == 4  # 9 turns of ~44 words
-    assert dialogue.sentences_per_turn(10) == 1
+    # Never one: the other host of a two-turn segment was left a filler line.
+    assert dialogue.sentences_per_turn(10) == 2
     plan = dialogue.turn_plan(starter_show(), 71)
     assert "2 turns of three sentences each (about 36 words a turn)" in plan
+
+
+def test_sentences_per_turn_follow_the_kind_measured_words_per_sentence() -> None:
+    # The explanation's sentences run ~18 words, the greetings' ~9: fewer, longer sentences there.
+    assert dialogue.words_per_sentence("deep_dive") == 18 and dialogue.words_per_sentence("intro") == 9
+    assert dialogue.words_per_sentence("the_story") == dialogue.words_per_sentence() == 11
+    demo = {"intro": 35, "setup": 48, "deep_dive": 71, "takeaways": 40, "conclusion": 35}
+    # The demo's 1.5-minute episode: two sentences a turn, but the conclusion's ~17-word turns are
+    # one of its ~12-word sentences (a bookend turn may be one sentence; a body turn may not).
+    assert {kind: dialogue.sentences_per_turn(words, kind) for kind, words in demo.items()} == {
+        "intro": 2,
+        "setup": 2,
+        "deep_dive": 2,
+        "takeaways": 2,
+        "conclusion": 1,
+    }
+    # A 10-minute deep dive: 16 turns of ~44 words, two sentences of ~18 (four of the default 11).
+    assert dialogue.sentences_per_turn(700, "deep_dive") == 2 and dialogue.sentences_per_turn(700) == 4
+    assert "2 turns of two sentences each" in dialogue.turn_plan(starter_show(), 71, kind="deep_dive")
+    grammar = dialogue.local_grammar(starter_show(), 71, kind="deep_dive")
+    assert _text_pattern(grammar).match("One. Two.") and not _text_pattern(grammar).match("One. Two. Three.")
+    assert "2 turns of one sentence each" in dialogue.turn_plan(starter_show(), 35, kind="conclusion")
 
 
 def test_the_local_grammar_holds_turns_speakers_and_sentences() -> None:
@@ -52,7 +75,7 @@ def test_the_local_grammar_holds_turns_speakers_and_sentences() -> None:
     assert 2 * 2 * (longest + 2) / 3.2 < dialogue_max_tokens(71)
     # The bookends use the same grammar for their length.
     request = bookends.build_request(show, "intro", title="T", body=(), summary="S", words=35, episode_id="e")
-    assert request.grammar_schema == dialogue.local_grammar(show, 35)
+    assert request.grammar_schema == dialogue.local_grammar(show, 35, kind="intro")
 
 
 def test_llama_cpp_turns_the_sentence_pattern_into_a_grammar() -> None:

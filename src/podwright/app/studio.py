@@ -202,6 +202,8 @@ class Studio:
                 sources=docs,
                 on_event=on_event,
                 web=not uses_local_model(show, offline=offline),
+                # The embedded model answers one call at a time: each segment then sees the ones before.
+                sequential=uses_local_model(show, offline=offline),
             )
         return Scripted(
             episode=self._record_script(show, folder, request.topic, request.sources), result=result
@@ -297,6 +299,7 @@ class Studio:
                     on_progress=on_progress,
                     review=review,
                     web=not uses_local_model(show, offline=offline),
+                    sequential=uses_local_model(show, offline=offline),
                 )
         record = self._record_script(show, result.folder, request.topic, request.sources)
         cost = render_cost(result.render.compute_s, "cpu")

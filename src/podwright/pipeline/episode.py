@@ -115,15 +115,17 @@ async def write_episode_script(
     on_event: StageCallback | None = None,
     on_segment: Callable[[int, Segment], None] | None = None,
     web: bool = True,
+    sequential: bool = False,
 ) -> tuple[Path, ScriptResult]:
     """Write the script of ``request`` into its episode folder; returns the folder and the result.
 
     The folder, the episode id and the sources' digest count are checked before the first call.
     ``web=False`` (an offline run) keeps research to the documents given, whatever the show asks.
+    ``sequential=True`` (the embedded model) writes the body segments one after another.
     """
     folder = episode_dir(out_root, show, request.episode_id)
     check_before_spending(show, request, folder, sources)
-    result = await ScriptPipeline(client, show, web=web).write(
+    result = await ScriptPipeline(client, show, web=web, sequential=sequential).write(
         request, sources, on_event=on_event, on_segment=on_segment
     )
     write_script_files(result, folder)
@@ -463,11 +465,12 @@ async def produce_episode(
     on_progress: Callable[[VoicingProgress], None] | None = None,
     review: TakeReview | None = None,
     web: bool = True,
+    sequential: bool = False,
 ) -> ProduceResult:
     """Script and render one episode, voicing each segment as soon as its dialogue exists.
 
-    With ``review``, segments voiced early are heard as they are voiced too; ``web`` is
-    :func:`write_episode_script`'s.
+    With ``review``, segments voiced early are heard as they are voiced too; ``web`` and
+    ``sequential`` are :func:`write_episode_script`'s.
     """
     started = time.perf_counter()
     # Before any LLM spend: a cast that cannot speak here fails in a second.
@@ -490,6 +493,7 @@ async def produce_episode(
             on_event=on_event,
             on_segment=on_segment,
             web=web,
+            sequential=sequential,
         )
         prefetch = [future.result() for future in await asyncio.to_thread(_wait_all, prefetching)]
     render = await asyncio.to_thread(

@@ -5,13 +5,21 @@
     source digests (light, concurrent)
      → research → outline
      → segment 1 (alone: primes the provider's prompt cache with the static prefix)
-     → segments 2..N (concurrent; each reported to ``on_segment`` as soon as it is final)
+     → segments 2..N (concurrent; each reported to ``on_segment`` as soon as it is final;
+       one after another with ``sequential=True``, each shown the sentences already said)
      → summary (light)
      → intro ∥ conclusion (primary, read the summary only) ∥ metadata ∥ image prompts (light)
 
 Every dialogue segment is checked as soon as it is written (see :mod:`podwright.stages.quality`)
 and asked again once when it fails (``segment-2-repair``); the checks go in the run record.
 Every call's usage and wall time is kept per stage in a :class:`RunRecord`.
+
+``sequential`` is for a client that answers one call at a time anyway (the embedded model behind
+its one lock): written concurrently, segments 2..N would only queue, and never see each other, so
+each would restate the brief's facts the segment before it already said. Written in order, each
+call's per-call block lists the earlier segments' sentences as said (the static prefix stays
+byte-identical) and continues from the previous segment's last line. The caller says which client it
+built (:func:`~podwright.pipeline.clients.uses_local_model`); remote providers stay concurrent.
 """
 
 from __future__ import annotations
@@ -160,6 +168,7 @@ class ScriptPipeline:
         needs_summary: Callable[[SourceDoc], bool] = _long_source,
         split_for_summary: Callable[[SourceDoc], Sequence[str]] = _pieces,
         web: bool = True,
+        sequential: bool = False,
     ) -> None:
         self.client = client
         self.show = show
@@ -168,6 +177,9 @@ class ScriptPipeline:
         self.split_for_summary = split_for_summary
         self.web = web
         """Whether research may search the web when the show asks (an offline run may not)."""
+        self.sequential = sequential
+        """Whether body segments 2..N are written one after another, each told what the earlier ones
+        said (for a client whose calls run one at a time anyway: the embedded model)."""
 
     async def write(
         self,
@@ -318,7 +330,9 @@ class ScriptPipeline:
         async def before(index: int) -> list[Segment]:
             return [await finals[earlier] for earlier in range(1, index)]
 
-        async def write_segment(index: int, previous: Segment | None) -> Segment:
+        async def write_segment(
+            index: int, previous: Segment | None, said: Sequence[Segment] = ()
+        ) -> Segment:
             request = dialogue.build_request(
                 self.show,
                 brief,
@@ -326,6 +340,7 @@ class ScriptPipeline:
                 index,
                 episode_id=episode_id,
                 previous_turns=previous.turns if previous is not None else (),
+                said=said,
             )
             spec = plan.segments[index - 1]
             return await self._dialogue(
@@ -341,6 +356,12 @@ class ScriptPipeline:
         # The first call runs alone so the static prefix is in the provider's cache for the rest.
         finals[1] = asyncio.ensure_future(write_segment(1, None))
         first = await finals[1]
+        if self.sequential:
+            written = [first]
+            for index in range(2, len(plan.segments) + 1):
+                finals[index] = asyncio.ensure_future(write_segment(index, written[-1], tuple(written)))
+                written.append(await finals[index])
+            return tuple(written)
         for index in range(2, len(plan.segments) + 1):
             finals[index] = asyncio.ensure_future(write_segment(index, first if index == 2 else None))
         rest = await _all_futures(*(finals[index] for index in range(2, len(plan.segments) + 1)))

@@ -13,7 +13,13 @@ from podwright.core.episode import Segment
 from podwright.core.llm import LLMRequest, Message
 from podwright.core.show import Show, Task
 from podwright.stages.context import bookend_prefix
-from podwright.stages.dialogue import dialogue_schema, local_grammar, max_turns_for, turn_plan
+from podwright.stages.dialogue import (
+    dialogue_schema,
+    local_grammar,
+    max_turns_for,
+    sentences_per_turn,
+    turn_plan,
+)
 from podwright.stages.sizing import dialogue_max_tokens, turns_for_words
 
 __all__ = ["CONCLUSION_TITLE", "INTRO_TITLE", "Bookend", "build_request"]
@@ -25,8 +31,12 @@ INTRO_TITLE = "Intro"
 CONCLUSION_TITLE = "Conclusion"
 
 
-def _roles(show: Show, which: Bookend, turns: int) -> list[str]:
-    """What each turn of a bookend does, in order: one job per turn, so no host restates another."""
+def _roles(show: Show, which: Bookend, turns: int, sentences: int = 2) -> list[str]:
+    """What each turn of a bookend does, in order: one job per turn, so no host restates another.
+
+    A conclusion whose turns are one sentence each drops the last thought: asked for a thought, the
+    thanks and the goodbye in one sentence, the 1.5B model said none of them.
+    """
     if which == "intro":
         jobs = [
             f"welcomes the listeners to {show.name} and asks the episode's question",
@@ -35,8 +45,10 @@ def _roles(show: Show, which: Bookend, turns: int) -> list[str]:
         middle = "says why the question is worth asking"
     else:
         jobs = [
-            "sums up the episode's answer in one fresh sentence",
-            f"adds one last thought, thanks the listeners and signs off from {show.name}",
+            "sums up the episode's answer to its question in one fresh sentence",
+            f"thanks the listeners for listening to {show.name} and says goodbye"
+            if sentences == 1
+            else f"adds one last thought, thanks the listeners and signs off from {show.name}",
         ]
         middle = "adds one takeaway the listener can keep"
     if turns <= 1:
@@ -46,8 +58,8 @@ def _roles(show: Show, which: Bookend, turns: int) -> list[str]:
 
 def _instruction(show: Show, which: Bookend, words: int) -> str:
     turns = turns_for_words(words)
-    length = turn_plan(show, words)
-    roles = _roles(show, which, turns)
+    length = turn_plan(show, words, kind=which)
+    roles = _roles(show, which, turns, sentences_per_turn(words, which))
     who = "; ".join(
         f"{show.hosts[n % len(show.hosts)].name} {'' if n == 0 else 'then '}{role}"
         for n, role in enumerate(roles)
@@ -80,7 +92,7 @@ def build_request(
         max_tokens=dialogue_max_tokens(words),
         temperature=show.llm.temperature,
         json_schema=dialogue_schema(show, max_turns=max_turns_for(words)),
-        grammar_schema=local_grammar(show, words),
+        grammar_schema=local_grammar(show, words, kind=which),
         schema_name="dialogue",
         episode_id=episode_id,
         stage=which,

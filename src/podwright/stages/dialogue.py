@@ -2,7 +2,10 @@
 
 The request is the episode's static prefix (see :mod:`podwright.stages.context`) followed by the
 only per-call part: which segment, its key points, its word target and, for continuity, the last
-lines already written before it. The answer ``{"turns": [{"speaker", "text"}]}`` is validated
+lines already written before it. A segment written after the ones before it (the embedded model's
+sequential path, see :class:`~podwright.pipeline.script.ScriptPipeline`) is also told which
+sentences were already said (:func:`said_sentences`, by their first words), so it does not say
+them again. The answer ``{"turns": [{"speaker", "text"}]}`` is validated
 against the show's host ids, so an unknown speaker is a validation error the structured-output
 repair retry can fix.
 """
@@ -21,6 +24,7 @@ from podwright.core.llm import LLMRequest, Message
 from podwright.core.show import Show, Task
 from podwright.stages.chunking import split_sentences
 from podwright.stages.context import episode_prefix
+from podwright.stages.quality import BOOKEND_KINDS, MIN_REPEAT_WORDS
 from podwright.stages.schema import response_schema
 from podwright.stages.sizing import dialogue_max_tokens, turns_for_words
 
@@ -35,21 +39,41 @@ __all__ = [
     "next_speaker",
     "parse",
     "per_call_block",
+    "said_sentences",
     "sentences_per_turn",
     "turn_chars_for",
     "turn_plan",
     "turn_text_pattern",
     "turns_grammar_schema",
+    "words_per_sentence",
 ]
 
 CONTINUITY_TURNS = 1
 """How many of the previous segment's last turns a segment call sees (only its last sentence is quoted)."""
+SAID_SENTENCES = 12
+"""The most earlier sentences one call is shown as already said (the longest: they carry the facts)."""
+SAID_OPENING_WORDS = 5
+"""Words of each said sentence the call is shown: enough to name it, too few to copy it into a repeat
+(two 4-word n-grams of a 10-word sentence's seven)."""
 _COUNTS = {2: "two", 3: "three", 4: "four", 5: "five"}
 _JSON_TOKENS = 48
 _TURN_JSON_TOKENS = 14
 WORDS_PER_SENTENCE = 11
-"""Words in a spoken sentence of the embedded model: 11 on average in its demo script (4 in a
-greeting, 17 in an explanation)."""
+"""Words in a spoken sentence of the embedded model, for a segment kind it was not measured on."""
+WORDS_PER_SENTENCE_BY_KIND: Mapping[str, float] = {
+    "intro": 9,
+    "setup": 10.5,
+    "deep_dive": 18,
+    "takeaways": 16,
+    "conclusion": 12,
+}
+"""The embedded model's mean words per sentence by segment kind, measured on three of its demo
+scripts (``script.json``): short greetings and questions in the intro and the setup, 16 to 18 words
+in the explanation and the takeaways; the conclusion's summing-up runs longer than the intro."""
+MIN_SENTENCES = 2
+"""The fewest sentences a body segment's turn has: with one, the second host of a short segment said
+only a filler line ("That's a great point!") and the first took 87% of the words. An intro or
+conclusion turn may be one sentence: each of its turns has its own job (see ``bookends``)."""
 _RUNAWAY_SENTENCE_CHARS = 150
 """A sentence cap never tighter than ~25 words: it guards against a runaway, it does not shape turns."""
 _CHARS_PER_TOKEN = 3.2
@@ -190,16 +214,30 @@ def turn_text_pattern(sentences: int, longest: int) -> str:
     return f"^{sentence}{more}$"
 
 
-def sentences_per_turn(words: int) -> int:
-    """How many sentences each turn of a stretch of ``words`` words has (at least one).
+def words_per_sentence(kind: str | None = None) -> float:
+    """The embedded model's words per spoken sentence in a segment of ``kind`` (``intro``, ``setup``…)."""
+    if kind is None:
+        return WORDS_PER_SENTENCE
+    return WORDS_PER_SENTENCE_BY_KIND.get(kind, WORDS_PER_SENTENCE)
 
-    The embedded model's sentences run about :data:`WORDS_PER_SENTENCE` words, so the sentence count
-    is what holds a turn, and the script, near its word target.
+
+def sentences_per_turn(words: int, kind: str | None = None) -> int:
+    """How many sentences each turn of a stretch of ``words`` words of ``kind`` has.
+
+    At least :data:`MIN_SENTENCES` in a body segment (or when ``kind`` is not given), at least one in
+    the intro and the conclusion.
+
+
+    The embedded model's sentences run about :func:`words_per_sentence` words for the kind, so the
+    sentence count is what holds a turn, and the script, near its word target.
     """
-    return max(1, round(words / turns_for_words(words) / WORDS_PER_SENTENCE))
+    fewest = 1 if kind in BOOKEND_KINDS else MIN_SENTENCES
+    return max(fewest, round(words / turns_for_words(words) / words_per_sentence(kind)))
 
 
-def local_grammar(show: Show, words: int, *, first_speaker: int = 0) -> dict[str, Any]:
+def local_grammar(
+    show: Show, words: int, *, kind: str | None = None, first_speaker: int = 0
+) -> dict[str, Any]:
     """The grammar schema of a dialogue call of ``words`` words for the embedded model.
 
     The natural number of turns, speakers pinned in turn from ``first_speaker``, each turn
@@ -212,7 +250,7 @@ def local_grammar(show: Show, words: int, *, first_speaker: int = 0) -> dict[str
         turns,
         first_speaker=first_speaker,
         max_chars=turn_chars_for(dialogue_max_tokens(words), turns),
-        sentences=sentences_per_turn(words),
+        sentences=sentences_per_turn(words, kind),
     )
 
 
@@ -241,14 +279,14 @@ def _sentences(count: int) -> str:
     return "one sentence" if count == 1 else f"{_COUNTS.get(count, str(count))} sentences"
 
 
-def turn_plan(show: Show, words: int, first_speaker: int = 0) -> str:
+def turn_plan(show: Show, words: int, first_speaker: int = 0, kind: str | None = None) -> str:
     """``about 60 words: 2 turns of one or two sentences (about 30 words), Maya and Joe taking turns``.
 
     The sentences per turn are those the embedded model's grammar holds (:func:`sentences_per_turn`).
     """
     turns = turns_for_words(words)
     plan = (
-        f"about {words} words: {turns} turns of {_sentences(sentences_per_turn(words))} each "
+        f"about {words} words: {turns} turns of {_sentences(sentences_per_turn(words, kind))} each "
         f"(about {round(words / turns)} words a turn)"
     )
     if len(show.hosts) == 1:
@@ -277,7 +315,9 @@ def _no_bookends(index: int, total: int) -> str:
     """Where this segment sits between the intro and the conclusion, and so what it must not say.
 
     Small models greet whenever they start a dialogue: naming the intro that already did, at the
-    segment that opens the body, keeps the first words on the subject.
+    segment that opens the body, keeps the first words on the subject. The last segment is told only
+    that the conclusion is written apart and ends on its own last idea: told that the conclusion
+    thanks the listeners and says goodbye, the 1.5B model said both itself.
     """
     before = (
         "The intro just before this segment already welcomed the listeners and introduced the hosts"
@@ -285,13 +325,52 @@ def _no_bookends(index: int, total: int) -> str:
         else "This is the middle of the episode"
     )
     after = (
-        "the conclusion right after it thanks the listeners and says goodbye"
+        "the conclusion is written apart from it, so this segment ends on its own last idea, "
+        "as if the conversation went on"
         if index == total
         else "later segments follow, so do not wrap up"
     )
     return (
-        f"{before}; {after}. So no hello, welcome, host introduction, thanks or goodbye here: the "
-        "first words are about the subject."
+        f"{before}; {after}. The first and the last words are about the subject: no hello, welcome "
+        "or introduction of the hosts here."
+    )
+
+
+def said_sentences(earlier: Sequence[Segment], limit: int = SAID_SENTENCES) -> list[str]:
+    """The sentences of ``earlier`` a later segment must not say again, in the order they were said.
+
+    Only those long enough to count as a repeat (``MIN_REPEAT_WORDS``), each once; past ``limit``
+    the longest are kept, since they carry the facts a later segment would restate.
+    """
+    seen: set[str] = set()
+    sentences: list[str] = []
+    for segment in earlier:
+        for turn in segment.turns:
+            for sentence in split_sentences(turn.text):
+                key = " ".join(sentence.lower().split())
+                if len(sentence.split()) >= MIN_REPEAT_WORDS and key not in seen:
+                    seen.add(key)
+                    sentences.append(sentence)
+    if len(sentences) <= limit:
+        return sentences
+    longest = set(sorted(range(len(sentences)), key=lambda n: -len(sentences[n].split()))[:limit])
+    return [sentence for n, sentence in enumerate(sentences) if n in longest]
+
+
+def _opening(sentence: str) -> str:
+    words = sentence.split()
+    return sentence if len(words) <= SAID_OPENING_WORDS else " ".join(words[:SAID_OPENING_WORDS]) + " …"
+
+
+def _said_block(earlier: Sequence[Segment]) -> str | None:
+    """The earlier sentences by their opening words only: shown whole, the 1.5B model copied them."""
+    sentences = said_sentences(earlier)
+    if not sentences:
+        return None
+    listed = "\n".join(f"- {_opening(sentence)}" for sentence in sentences)
+    return (
+        "Already said in the segments before this one (each by its first words): do not say these "
+        f"again, not even reworded; go further from them.\n{listed}"
     )
 
 
@@ -300,15 +379,20 @@ def per_call_block(
     outline: Outline,
     index: int,
     previous_turns: Sequence[Turn] = (),
+    said: Sequence[Segment] = (),
 ) -> str:
-    """What only this call says: the segment to write (``index`` is 1-based) and where it starts."""
+    """What only this call says: the segment to write (``index`` is 1-based) and where it starts.
+
+    ``said`` are the segments already written before it, whose sentences it must not repeat (empty
+    when the segments are written concurrently).
+    """
     segment = outline.segments[index - 1]
     total = len(outline.segments)
     opener = next_speaker(show, previous_turns)
     lines = [
         f'Write segment {index} of {total}: "{segment.title}" ({segment.kind}).',
         "Cover: " + "; ".join(segment.key_points),
-        f"Length: {turn_plan(show, segment.target_words, opener)}.",
+        f"Length: {turn_plan(show, segment.target_words, opener, segment.kind)}.",
     ]
     if len(show.hosts) > 1:
         lines.append(_who_says_what(show, segment, opener))
@@ -319,13 +403,16 @@ def per_call_block(
     if index > 1:
         covered = ", ".join(f'"{spec.title}"' for spec in outline.segments[: index - 1])
         lines.append(f"Already covered before this segment: {covered}. Say only what they did not.")
+    said_block = _said_block(said)
+    if said_block is not None:
+        lines.append(said_block)
     if previous_turns:
         # Only the last sentence, and marked as said: shown whole turns, the 1.5B model copied them.
         last = previous_turns[-1]
         sentences = split_sentences(last.text)
-        said = sentences[-1] if sentences else last.text
+        ending = sentences[-1] if sentences else last.text
         lines.append(
-            f'The previous segment ended with {_name_of(show, last.host)} saying "{said}" '
+            f'The previous segment ended with {_name_of(show, last.host)} saying "{ending}" '
             "That is said: do not say it again; answer it briefly and move on."
         )
     return "\n".join(lines)
@@ -339,12 +426,17 @@ def build_request(
     *,
     episode_id: str,
     previous_turns: Sequence[Turn] = (),
+    said: Sequence[Segment] = (),
 ) -> LLMRequest:
-    """The dialogue call for body segment ``index`` (1-based): static prefix, then the per-call block."""
+    """The dialogue call for body segment ``index`` (1-based): static prefix, then the per-call block.
+
+    ``said`` (the segments written before it, when they are written one after another) goes in the
+    per-call block only, so the prefix stays byte-identical across the episode's calls.
+    """
     segment: OutlineSegment = outline.segments[index - 1]
     system, context = episode_prefix(show, brief, outline)
     continuity = previous_turns[-CONTINUITY_TURNS:]
-    ask = Message(role="user", content=per_call_block(show, outline, index, continuity))
+    ask = Message(role="user", content=per_call_block(show, outline, index, continuity, said))
     return LLMRequest(
         task=Task.SEGMENT,
         messages=(system, context, ask),
@@ -356,7 +448,7 @@ def build_request(
             show, max_turns=max_turns_for(max(spec.target_words for spec in outline.segments))
         ),
         grammar_schema=local_grammar(
-            show, segment.target_words, first_speaker=next_speaker(show, continuity)
+            show, segment.target_words, kind=segment.kind, first_speaker=next_speaker(show, continuity)
         ),
         schema_name="dialogue",
         episode_id=episode_id,

@@ -57,8 +57,9 @@ def build_request(show: Show, segments: Sequence[Segment], *, episode_id: str) -
         role="user",
         content=(
             f"{transcript(show, segments)}\n\n"
-            f"Summarize this dialogue in about {words} words: the main points in order, the examples used, "
-            "and any memorable line. "
+            f"Summarize this dialogue in about {words} words, in your own words: the main points in order "
+            "and the examples used. Quote no line of the dialogue: the intro and conclusion are "
+            "written from this summary, and must not repeat the segments. "
             f"Write in {written_language(show.language)}."
         ),
     )

@@ -64,7 +64,9 @@ def test_final_render_flags_a_bad_line_and_publishing_needs_an_override(
         qa = final.result.qa
         assert qa is not None and qa.compute_s > 0
         assert [line.text for line in qa.flagged] == [NONSENSE]
-        assert len(qa.flagged[0].takes) == 3  # the first take and two retakes
+        # The first take and one retake: joe's piper voice is deterministic, so its retake is the same
+        # samples (heard once more), and a third take could not differ.
+        assert len(qa.flagged[0].takes) == 2 and qa.retakes == 1
         assert all(not line.flagged for line in qa.lines if line.text != NONSENSE)
         record = json.loads((folder / "run.json").read_text())["renders"]["final"]["qa"]
         assert record["checked"] and record["flagged"] == 1 and record["compute_s"] > 0
@@ -76,7 +78,7 @@ def test_final_render_flags_a_bad_line_and_publishing_needs_an_override(
     listed = runner.invoke(app, ["qa", "qa-1", "--json"])
     assert listed.exit_code == 0, listed.output
     lines = json.loads(listed.output)["lines"]
-    assert [line["text"] for line in lines] == [NONSENSE] and lines[0]["takes"] == 3
+    assert [line["text"] for line in lines] == [NONSENSE] and lines[0]["takes"] == 2
     table = runner.invoke(app, ["qa", "qa-1", "--all"])
     assert "1 flagged of 3 line(s) checked" in table.output
     refused_cli = runner.invoke(app, ["publish", "qa-1"])

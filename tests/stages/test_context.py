@@ -193,6 +193,27 @@ def test_said_sentences_go_in_the_per_call_block_and_leave_the_prefix_byte_ident
     assert "Good question." not in tail
 
 
+def test_written_in_order_the_hand_over_names_the_speaker_without_quoting_the_last_line() -> None:
+    show = starter_show()
+    before = Segment(
+        kind="setup",
+        title="T1",
+        turns=(Turn(host="maya", text="Light from very distant stars has not reached us yet."),),
+    )
+    concurrent, in_order = (
+        dialogue.build_request(
+            show, BRIEF, OUTLINE, 2, episode_id="ep", previous_turns=before.turns, said=said
+        )
+        .messages[-1]
+        .content
+        for said in ((), (before,))
+    )
+    assert 'ended with Maya saying "Light from very distant stars has not reached us yet."' in concurrent
+    # Quoted to every later segment, the line was what each one opened on, word for word.
+    assert "ended with Maya speaking: carry on from there with something new." in in_order
+    assert "has not reached us yet" not in in_order
+
+
 def test_said_sentences_are_deduplicated_and_capped_to_the_longest_in_order() -> None:
     long, longer, longest = (
         "Light takes time to reach us here.",

@@ -182,6 +182,7 @@ class QueueDesk:
 
     def worker(self, options: WorkerOptions, *, on_status: Callable[[str], None] | None = None) -> Worker:
         """A worker on this studio's store: it scripts queued jobs and renders staged ones."""
+        from podwright.pipeline.clients import uses_local_model
         from podwright.scheduler.session import SessionSettings
         from podwright.scheduler.trigger import SessionTrigger
         from podwright.scheduler.work import PipelineRenderer, PipelineScripter, load_object
@@ -210,6 +211,7 @@ class QueueDesk:
                 offline=options.offline,
                 key=resolve_key(show, keys, offline=options.offline),
             ),
+            in_order=lambda show: uses_local_model(show, offline=options.offline),
         )
         lease = options.lease_s
         return Worker(

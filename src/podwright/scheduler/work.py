@@ -123,10 +123,14 @@ class PipelineScripter:
         *,
         show_loader: Callable[[Path], Show],
         client_factory: Callable[[Show], AbstractAsyncContextManager[LLMClient]],
+        in_order: Callable[[Show], bool] = lambda show: False,
     ) -> None:
         self.out_root = out_root
         self.show_loader = show_loader
         self.client_factory = client_factory
+        self.in_order = in_order
+        """Whether a show's client answers one call at a time (the embedded model), so its body
+        segments are written one after another, each told what the earlier ones said."""
 
     def write(self, job: JobRecord) -> ScriptOutcome:
         """Write the script; its word count comes from the validated script."""
@@ -141,7 +145,12 @@ class PipelineScripter:
         async def write() -> tuple[Path, Script]:
             async with self.client_factory(show) as client:
                 folder, result = await write_episode_script(
-                    show, request, client=client, out_root=self.out_root, sources=docs
+                    show,
+                    request,
+                    client=client,
+                    out_root=self.out_root,
+                    sources=docs,
+                    sequential=self.in_order(show),
                 )
             return folder, result.script
 

@@ -406,7 +406,14 @@ def per_call_block(
     said_block = _said_block(said)
     if said_block is not None:
         lines.append(said_block)
-    if previous_turns:
+    if previous_turns and said:
+        # Written in order, a quoted last sentence made every later segment open on it word for
+        # word (decision 40): the speaker alone hands over; the said list names the sentences.
+        lines.append(
+            f"The previous segment ended with {_name_of(show, previous_turns[-1].host)} speaking: "
+            "carry on from there with something new."
+        )
+    elif previous_turns:
         # Only the last sentence, and marked as said: shown whole turns, the 1.5B model copied them.
         last = previous_turns[-1]
         sentences = split_sentences(last.text)

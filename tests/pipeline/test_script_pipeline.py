@@ -224,8 +224,10 @@ async def test_sequential_segments_are_told_the_earlier_sentences_behind_the_sam
     for turn in body[1].turns:
         opening = "- " + " ".join(turn.text.split()[:5]) + " …"
         assert opening not in second and opening in third
-    # Each continues from the segment just before it.
-    assert f'saying "{body[1].turns[-1].text}"' in third
+    # Each continues from the segment just before it: who spoke last, not the last line quoted.
+    last = body[1].turns[-1]
+    assert f"ended with {show.host(last.host).name} speaking" in third
+    assert last.text not in third
 
 
 async def test_concurrent_by_default_and_no_said_sentences() -> None:

@@ -110,7 +110,7 @@ class RetakeLoop:
         if _voice_of(take.request) in self.run.review.fixed_voices:
             if len(heard) > 1:
                 return self._keep_best(key, heard)  # heard twice; another take would be the same samples
-            self.rehear.append(Take(request=take.request, clip=take.clip, number=1, rehearing=True))
+            self.rehear.append(Take(request=take.request, clip=take.clip, number=len(heard), rehearing=True))
             return 0
         first = heard[0][0].request
         self.retakes.append(

@@ -7,9 +7,9 @@ speech-checker call (Whisper packs them into its 30-second windows, ``[qa] windo
 windows through the model together), checks each take (:func:`podwright.stages.take_check.check_take`)
 and posts the verdict to the worker's inbox. A worker with nothing left to synthesize but verdicts to
 wait for calls :meth:`TakeReview.flush`, and the takes waiting are heard at once, however few: a batch
-is never waited on by the engines that
-would fill it. On a CPU, where Whisper's encoder costs the same for a 3-second take as for a full
-window, one call per take costs about four times what the packed batch does (docs/bench/qa.md).
+is never waited on by the engines that would fill it. On a CPU, where Whisper's encoder costs the same
+for a 3-second take as for a full window, one call per take costs about four times what the packed
+batch does (docs/bench/qa.md).
 """
 
 from __future__ import annotations
@@ -120,7 +120,7 @@ class TakeReview:
         """Seconds of takes a batch waits for (``[qa] batch_s``, else set by :meth:`fit_to` the voices)."""
         self.fixed_voices: set[tuple[str, str]] = set()
         """Voices (engine, voice) that gave a retake the very samples of an earlier take: they ignore
-        the seed, so another take cannot differ and their failed lines are flagged without one."""
+        the seed, so their failed lines are heard once more instead of synthesized again."""
         self._paces: dict[tuple[str, str], list[float]] = {}
         self._queue: queue.Queue[Any] = queue.Queue()
         self._carried: list[tuple[Take, queue.Queue[Any]]] = []

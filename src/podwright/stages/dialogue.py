@@ -49,7 +49,8 @@ __all__ = [
 ]
 
 CONTINUITY_TURNS = 1
-"""How many of the previous segment's last turns a segment call sees (only its last sentence is quoted)."""
+"""How many of the previous segment's last turns a segment call sees (its last sentence quoted when
+the segments are written concurrently, only its speaker named when they are written in order)."""
 SAID_SENTENCES = 12
 """The most earlier sentences one call is shown as already said (the longest: they carry the facts)."""
 SAID_OPENING_WORDS = 5
@@ -225,11 +226,8 @@ def sentences_per_turn(words: int, kind: str | None = None) -> int:
     """How many sentences each turn of a stretch of ``words`` words of ``kind`` has.
 
     At least :data:`MIN_SENTENCES` in a body segment (or when ``kind`` is not given), at least one in
-    the intro and the conclusion.
-
-
-    The embedded model's sentences run about :func:`words_per_sentence` words for the kind, so the
-    sentence count is what holds a turn, and the script, near its word target.
+    the intro and the conclusion. The embedded model's sentences run about :func:`words_per_sentence`
+    words for the kind, so the sentence count is what holds a turn, and the script, near its target.
     """
     fewest = 1 if kind in BOOKEND_KINDS else MIN_SENTENCES
     return max(fewest, round(words / turns_for_words(words) / words_per_sentence(kind)))
